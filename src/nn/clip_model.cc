@@ -1,0 +1,210 @@
+#include "nn/clip_model.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "base/fs.h"
+#include "nn/ops.h"
+
+namespace qimg::nn {
+
+void NormalizeRows(Embeddings* e) {
+  for (int r = 0; r < e->rows; ++r) {
+    float* v = e->values.data() + static_cast<size_t>(r) * e->dim;
+    double sq = 0;
+    for (int i = 0; i < e->dim; ++i) sq += static_cast<double>(v[i]) * v[i];
+    if (sq <= 0) continue;
+    const float inv = static_cast<float>(1.0 / std::sqrt(sq));
+    for (int i = 0; i < e->dim; ++i) v[i] *= inv;
+  }
+}
+
+Result<std::unique_ptr<ClipModel>> ClipModel::Load(const std::string& dir,
+                                                   const ClipLoadOptions& options) {
+  QIMG_ASSIGN_OR_RETURN(ClipConfig config, LoadClipConfig(JoinPath(dir, "config.json")));
+  std::string weights = JoinPath(dir, "model.safetensors");
+  if (!StatPath(weights).exists) {
+    return Status::NotFound(dir + ": no model.safetensors (pytorch_model.bin is not supported; "
+                                  "convert it to safetensors)");
+  }
+  QIMG_ASSIGN_OR_RETURN(auto file, SafetensorsFile::Open(weights));
+  return FromCheckpoint(config, *file, options);
+}
+
+Result<std::unique_ptr<ClipModel>> ClipModel::FromCheckpoint(const ClipConfig& config,
+                                                             const SafetensorsFile& f,
+                                                             const ClipLoadOptions& options) {
+  std::unique_ptr<ClipModel> m(new ClipModel());
+  m->config_ = config;
+  const ClipTextConfig& tc = config.text;
+  const ClipVisionConfig& vc = config.vision;
+  const int proj = config.projection_dim;
+
+  QIMG_ASSIGN_OR_RETURN(std::vector<float> scale, f.ReadFloat("logit_scale", {}));
+  m->logit_scale_exp_ = std::exp(scale[0]);
+
+  QIMG_ASSIGN_OR_RETURN(m->token_embedding_,
+                        f.ReadFloat("text_model.embeddings.token_embedding.weight",
+                                    {tc.vocab_size, tc.hidden_size}));
+  QIMG_ASSIGN_OR_RETURN(m->text_position_,
+                        f.ReadFloat("text_model.embeddings.position_embedding.weight",
+                                    {tc.max_position_embeddings, tc.hidden_size}));
+  QIMG_ASSIGN_OR_RETURN(m->text_encoder_, Encoder::Load(f, "text_model.encoder", tc));
+  QIMG_ASSIGN_OR_RETURN(m->final_layer_norm_,
+                        LoadLayerNorm(f, "text_model.final_layer_norm", tc.hidden_size));
+  QIMG_ASSIGN_OR_RETURN(m->text_projection_,
+                        LoadLinear(f, "text_projection", tc.hidden_size, proj, false));
+
+  const int patch_in = vc.num_channels * vc.patch_size * vc.patch_size;
+  QIMG_ASSIGN_OR_RETURN(m->class_embedding_,
+                        f.ReadFloat("vision_model.embeddings.class_embedding", {vc.hidden_size}));
+  m->patch_embedding_.in = patch_in;
+  m->patch_embedding_.out = vc.hidden_size;
+  QIMG_ASSIGN_OR_RETURN(m->patch_embedding_.weight,
+                        f.ReadFloat("vision_model.embeddings.patch_embedding.weight",
+                                    {vc.hidden_size, vc.num_channels, vc.patch_size, vc.patch_size}));
+  QIMG_ASSIGN_OR_RETURN(m->vision_position_,
+                        f.ReadFloat("vision_model.embeddings.position_embedding.weight",
+                                    {vc.num_positions(), vc.hidden_size}));
+  QIMG_ASSIGN_OR_RETURN(m->pre_layrnorm_,
+                        LoadLayerNorm(f, "vision_model.pre_layrnorm", vc.hidden_size));
+  QIMG_ASSIGN_OR_RETURN(m->vision_encoder_, Encoder::Load(f, "vision_model.encoder", vc));
+  QIMG_ASSIGN_OR_RETURN(m->post_layernorm_,
+                        LoadLayerNorm(f, "vision_model.post_layernorm", vc.hidden_size));
+  QIMG_ASSIGN_OR_RETURN(m->visual_projection_,
+                        LoadLinear(f, "visual_projection", vc.hidden_size, proj, false));
+  if (options.int8) {
+    m->text_encoder_.Quantize();
+    m->vision_encoder_.Quantize();
+  }
+  return m;
+}
+
+int ClipModel::PoolIndex(const std::vector<int32_t>& ids) const {
+  if (ids.empty()) return 0;
+  const int32_t kClipEos = 49407;
+  auto max_it = std::max_element(ids.begin(), ids.end());  // first of the maxima, like argmax
+  if (*max_it == kClipEos || config_.text.eos_token_id == 2) {
+    return static_cast<int>(max_it - ids.begin());
+  }
+  auto it = std::find(ids.begin(), ids.end(), config_.text.eos_token_id);
+  return it == ids.end() ? 0 : static_cast<int>(it - ids.begin());
+}
+
+Result<Embeddings> ClipModel::EncodeTokenIds(const std::vector<std::vector<int32_t>>& ids) const {
+  const ClipTextConfig& tc = config_.text;
+  const int d = tc.hidden_size;
+  const int batch = static_cast<int>(ids.size());
+  Embeddings out;
+  out.dim = config_.projection_dim;
+  if (batch == 0) return out;
+  const size_t len = ids[0].size();
+  if (len == 0 || len > static_cast<size_t>(tc.max_position_embeddings)) {
+    return Status::InvalidArgument("token rows must hold 1.." +
+                                   std::to_string(tc.max_position_embeddings) + " ids");
+  }
+  std::vector<int> pool(static_cast<size_t>(batch));
+  int seq = 1;
+  for (int b = 0; b < batch; ++b) {
+    const auto& row = ids[static_cast<size_t>(b)];
+    if (row.size() != len) return Status::InvalidArgument("token rows differ in length");
+    for (int32_t id : row) {
+      if (id < 0 || id >= tc.vocab_size) {
+        return Status::InvalidArgument("token id " + std::to_string(id) + " outside the vocabulary");
+      }
+    }
+    pool[static_cast<size_t>(b)] = PoolIndex(row);
+    seq = std::max(seq, pool[static_cast<size_t>(b)] + 1);
+  }
+  // The mask is causal, so positions after the last pooled one cannot influence it: run only
+  // the prefix every row needs (identical results, far less work for short captions).
+  std::vector<float> x(static_cast<size_t>(batch) * seq * d);
+  for (int b = 0; b < batch; ++b) {
+    for (int s = 0; s < seq; ++s) {
+      const float* tok = token_embedding_.data() + static_cast<size_t>(ids[b][s]) * d;
+      const float* pos = text_position_.data() + static_cast<size_t>(s) * d;
+      float* dst = x.data() + (static_cast<size_t>(b) * seq + s) * d;
+      for (int i = 0; i < d; ++i) dst[i] = tok[i] + pos[i];
+    }
+  }
+  QIMG_RETURN_IF_ERROR(text_encoder_.Forward(x.data(), batch, seq, /*causal=*/true));
+  std::vector<float> pooled(static_cast<size_t>(batch) * d);
+  for (int b = 0; b < batch; ++b) {
+    std::memcpy(pooled.data() + static_cast<size_t>(b) * d,
+                x.data() + (static_cast<size_t>(b) * seq + pool[static_cast<size_t>(b)]) * d,
+                sizeof(float) * d);
+  }
+  LayerNorm(pooled.data(), batch, d, final_layer_norm_.gamma.data(), final_layer_norm_.beta.data(),
+            tc.layer_norm_eps, pooled.data());
+  out.rows = batch;
+  out.values.resize(static_cast<size_t>(batch) * out.dim);
+  QIMG_RETURN_IF_ERROR(LinearForward(text_projection_, pooled.data(), batch, out.values.data()));
+  return out;
+}
+
+int64_t ClipModel::PixelsPerImage() const {
+  const ClipVisionConfig& vc = config_.vision;
+  return static_cast<int64_t>(vc.num_channels) * vc.image_size * vc.image_size;
+}
+
+Result<Embeddings> ClipModel::EncodePixels(const float* pixels, int batch) const {
+  const ClipVisionConfig& vc = config_.vision;
+  const int d = vc.hidden_size;
+  const int p = vc.patch_size;
+  const int g = vc.grid();
+  const int c = vc.num_channels;
+  const int size = vc.image_size;
+  const int seq = vc.num_positions();
+  const int patch_in = c * p * p;
+  Embeddings out;
+  out.dim = config_.projection_dim;
+  if (batch <= 0) return out;
+  // im2col: patch (row, col) -> its (channel, y, x) block, the conv weight's flattening order.
+  const int64_t patches = static_cast<int64_t>(batch) * g * g;
+  std::vector<float> cols(static_cast<size_t>(patches) * patch_in);
+#pragma omp parallel for schedule(static)
+  for (int64_t n = 0; n < patches; ++n) {
+    const int64_t b = n / (g * g);
+    const int pr = static_cast<int>(n % (g * g)) / g;
+    const int pc = static_cast<int>(n % (g * g)) % g;
+    const float* img = pixels + b * PixelsPerImage();
+    float* dst = cols.data() + n * patch_in;
+    for (int ch = 0; ch < c; ++ch) {
+      for (int y = 0; y < p; ++y) {
+        const float* src = img + (static_cast<int64_t>(ch) * size + pr * p + y) * size + pc * p;
+        std::memcpy(dst, src, sizeof(float) * p);
+        dst += p;
+      }
+    }
+  }
+  std::vector<float> emb(static_cast<size_t>(patches) * d);
+  QIMG_RETURN_IF_ERROR(LinearForward(patch_embedding_, cols.data(), patches, emb.data()));
+  cols = {};
+  std::vector<float> x(static_cast<size_t>(batch) * seq * d);
+#pragma omp parallel for schedule(static)
+  for (int64_t r = 0; r < static_cast<int64_t>(batch) * seq; ++r) {
+    const int64_t b = r / seq;
+    const int s = static_cast<int>(r % seq);
+    const float* src = s == 0 ? class_embedding_.data() : emb.data() + (b * g * g + s - 1) * d;
+    const float* pos = vision_position_.data() + static_cast<int64_t>(s) * d;
+    float* dst = x.data() + r * d;
+    for (int i = 0; i < d; ++i) dst[i] = src[i] + pos[i];
+  }
+  LayerNorm(x.data(), static_cast<int64_t>(batch) * seq, d, pre_layrnorm_.gamma.data(),
+            pre_layrnorm_.beta.data(), vc.layer_norm_eps, x.data());
+  QIMG_RETURN_IF_ERROR(vision_encoder_.Forward(x.data(), batch, seq, /*causal=*/false));
+  std::vector<float> pooled(static_cast<size_t>(batch) * d);
+  for (int b = 0; b < batch; ++b) {
+    std::memcpy(pooled.data() + static_cast<size_t>(b) * d,
+                x.data() + static_cast<size_t>(b) * seq * d, sizeof(float) * d);
+  }
+  LayerNorm(pooled.data(), batch, d, post_layernorm_.gamma.data(), post_layernorm_.beta.data(),
+            vc.layer_norm_eps, pooled.data());
+  out.rows = batch;
+  out.values.resize(static_cast<size_t>(batch) * out.dim);
+  QIMG_RETURN_IF_ERROR(LinearForward(visual_projection_, pooled.data(), batch, out.values.data()));
+  return out;
+}
+
+}  // namespace qimg::nn

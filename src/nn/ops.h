@@ -1,0 +1,22 @@
+// Tensor operations of the transformer blocks other than the linear layers. Activations are
+// row-major [rows, features] float arrays; every op is parallel over rows or (batch, head).
+#pragma once
+
+#include <cstdint>
+
+#include "base/status.h"
+
+namespace qimg::nn {
+
+// y = (x - mean) / sqrt(var + eps) * gamma + beta per row (biased variance). y may alias x.
+void LayerNorm(const float* x, int64_t rows, int dim, const float* gamma, const float* beta,
+               float eps, float* y);
+
+// Multi-head scaled dot-product attention. qkv is [batch * seq, 3 * hidden] with q, k and v in
+// column blocks [0, hidden), [hidden, 2 hidden), [2 hidden, 3 hidden); head h uses columns
+// [h * head_dim, (h + 1) * head_dim) of each block. Scores are scaled by head_dim^-0.5; with
+// `causal`, query i sees keys 0..i. Writes the concatenated heads to out [batch * seq, hidden].
+Status Attention(const float* qkv, int batch, int seq, int heads, int head_dim, bool causal,
+                 float* out);
+
+}  // namespace qimg::nn
