@@ -1,0 +1,40 @@
+#include "app/config.h"
+
+#include <gtest/gtest.h>
+
+namespace qimg {
+
+TEST(ConfigTest, DefaultsAndOverrides) {
+  auto c = ParseConfig("db_path: /tmp/x.sqlite3\nsearch:\n  rrf_k: 10\n  w_context: 2.5\n", "t.yaml");
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->db_path, "/tmp/x.sqlite3");
+  EXPECT_EQ(c->search.rrf_k, 10);
+  EXPECT_DOUBLE_EQ(c->search.w_context, 2.5);
+  EXPECT_EQ(c->search.top_k_retrieval, 100);
+}
+
+TEST(ConfigTest, ErrorsNameTheKey) {
+  auto bad_type = ParseConfig("search:\n  rrf_k: many\n", "t.yaml");
+  ASSERT_FALSE(bad_type.ok());
+  EXPECT_NE(bad_type.status().message().find("search.rrf_k"), std::string::npos);
+  auto unknown = ParseConfig("embed:\n  modle: x\n", "t.yaml");
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_NE(unknown.status().message().find("embed.modle: unknown key"), std::string::npos);
+  auto device = ParseConfig("embed:\n  device: tpu\n", "t.yaml");
+  ASSERT_FALSE(device.ok());
+  auto yaml = ParseConfig("search: [1, 2\n", "t.yaml");
+  ASSERT_FALSE(yaml.ok());
+  auto boolean = ParseConfig("compute_sha256: maybe\n", "t.yaml");
+  ASSERT_FALSE(boolean.ok());
+  EXPECT_NE(boolean.status().message().find("compute_sha256"), std::string::npos);
+}
+
+TEST(ConfigTest, DefaultYamlRoundTrips) {
+  Config d = DefaultConfig();
+  auto c = ParseConfig(DefaultConfigYaml(d), "t.yaml");
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->db_path, d.db_path);
+  EXPECT_EQ(c->embed.model, d.embed.model);
+}
+
+}  // namespace qimg

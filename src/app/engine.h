@@ -1,0 +1,113 @@
+// The Engine: the one place that wires store, media, search (and later models and indexes)
+// together. The CLI and the MCP server call the same methods, so both behave alike.
+// Every mutating method runs in its own transaction(s) and refreshes derived state (context
+// links, lexical docs) for exactly the assets it touched.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "app/config.h"
+#include "base/status.h"
+#include "search/result.h"
+#include "store/asset_store.h"
+#include "store/collection_store.h"
+#include "store/context_store.h"
+#include "store/database.h"
+#include "store/fact_store.h"
+#include "store/scan_issue_store.h"
+
+namespace qimg {
+
+inline constexpr const char* kDefaultMask = "**/*.{jpg,jpeg,png,webp,tif,tiff,heic,heif,avif,gif,bmp}";
+inline constexpr const char* kExifSource = "exif_exiv2@1";
+inline constexpr const char* kXmpKeywordSource = "xmp_keywords@1";
+inline constexpr const char* kXmpCaptionSource = "xmp_description@1";
+
+struct UpdateStats {
+  int added = 0;
+  int changed = 0;
+  int deleted = 0;
+  int scanned = 0;
+  int unchanged = 0;
+  int skipped = 0;  // files recorded as scan issues this run
+  std::vector<std::string> changed_ids;
+  std::vector<ScanIssueRow> issues;  // recorded this run
+  double seconds = 0;
+  int64_t bytes_read = 0;
+};
+
+struct UpdateOptions {
+  int threads = 0;       // 0 = one per core
+  int batch_size = 64;   // files per committed transaction
+  bool progress = false; // draw a progress line on stderr
+  std::optional<std::string> collection;  // only this collection
+};
+
+struct StatusReport {
+  int64_t collections = 0, assets_active = 0, assets_deleted = 0, contexts = 0, facts = 0,
+          vectors = 0, lexical_docs = 0, fts_rows = 0, scan_issues = 0;
+  std::optional<std::string> vector_model;
+  std::string db_path, vector_dir;
+  std::vector<ScanIssueRow> issues;
+};
+
+struct CleanupStats {
+  int64_t deleted_assets = 0, orphan_context_links = 0, orphan_facts = 0,
+          orphan_lexical_docs = 0, orphan_fts_rows = 0, orphan_vectors = 0, stale_scan_issues = 0;
+};
+
+class Engine {
+ public:
+  // Creates the database's folder, opens it and migrates it. No work proportional to the
+  // library size happens here.
+  static Result<std::unique_ptr<Engine>> Open(const Config& config);
+
+  Database* db() { return db_.get(); }
+  const Config& config() const { return config_; }
+
+  // Collections. Add: root must exist and be a directory; name non-empty without '/';
+  // mask a valid glob. Remove: NotFound for an unknown name.
+  Result<CollectionRow> AddCollection(const std::string& root, const std::string& name,
+                                      const std::string& mask);
+  Result<std::vector<CollectionRow>> ListCollections();
+  Status RenameCollection(const std::string& old_name, const std::string& new_name);
+  Result<int64_t> RemoveCollection(const std::string& name);  // assets removed
+
+  // Contexts; add/remove re-materialise only the assets under the path.
+  Result<ContextRow> AddContext(const std::string& vpath, const std::string& text);
+  Result<bool> RemoveContext(const std::string& vpath);
+  Result<std::vector<ContextRow>> ListContexts(const std::optional<std::string>& prefix);
+
+  // Identifier resolution (SPEC §10.1 plus unique id prefixes). NotFound when nothing matches,
+  // InvalidArgument when an id prefix is ambiguous.
+  Result<AssetRow> Resolve(const std::string& identifier);
+
+  Result<UpdateStats> Update(const UpdateOptions& options);
+
+  Result<std::vector<FactRow>> ListFacts(const std::optional<std::string>& identifier);
+  // Removes facts of a source (optionally of one resolved asset); refreshes lexical docs.
+  Result<int> RemoveFacts(const std::string& source, const std::optional<std::string>& identifier,
+                          std::optional<std::string>* resolved_id);
+
+  // get / multi-get (SPEC §10.2-10.3): overall 1.0.
+  Result<std::vector<SearchResult>> Get(const std::string& identifier);
+  Result<std::vector<SearchResult>> MultiGet(const std::vector<std::string>& identifiers,
+                                             const std::optional<std::string>& glob);
+
+  Result<StatusReport> GetStatus();
+  Result<CleanupStats> Cleanup();
+
+  // Refreshes context links and lexical docs of these assets (one transaction is the caller's).
+  Status RefreshDerived(const std::vector<std::string>& asset_ids);
+
+ private:
+  explicit Engine(Config config) : config_(std::move(config)) {}
+  Config config_;
+  std::unique_ptr<Database> db_;
+};
+
+}  // namespace qimg

@@ -1,0 +1,49 @@
+// What every command needs: global options and a lazily opened Engine. Commands register on
+// the CLI11 app and set `action`; main() runs it after parsing, so `--help` never touches the
+// database.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "app/engine.h"
+#include "cli/render.h"
+
+namespace qimg {
+
+struct CliState {
+  std::string config_path;  // --config, empty = default
+  bool verbose = false;
+  std::function<int()> action;
+
+  // Loads the config (creating the default file when missing) and opens the engine.
+  Result<Config> LoadConfigFile();
+  Result<Engine*> OpenEngine();
+
+ private:
+  std::unique_ptr<Engine> engine_;
+};
+
+// Prints "qimg: error: <message>" to stderr and returns 1 (DESIGN §8: one clear line).
+int ReportError(const Status& status);
+// Writes text to stdout exactly.
+void Print(const std::string& text);
+
+// Output flags shared by result commands.
+struct OutputFlags {
+  bool json = false;
+  bool files = false;
+  bool debug = false;
+  OutputMode mode() const {
+    return json ? OutputMode::kJson : files ? OutputMode::kFiles : OutputMode::kHuman;
+  }
+};
+void AddOutputFlags(CLI::App* cmd, OutputFlags* flags, bool with_debug = true);
+
+void RegisterLibraryCommands(CLI::App& app, CliState& state);  // init-config, collection, context, update, status, cleanup
+void RegisterAssetCommands(CLI::App& app, CliState& state);    // get, multi-get, facts
+
+}  // namespace qimg

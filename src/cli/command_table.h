@@ -1,0 +1,13 @@
+// Every command module's registration, in help order.
+#pragma once
+
+#include "cli/cli_state.h"
+
+namespace qimg {
+
+inline void RegisterAllCommands(CLI::App& app, CliState& state) {
+  RegisterLibraryCommands(app, state);
+  RegisterAssetCommands(app, state);
+}
+
+}  // namespace qimg
