@@ -1,0 +1,81 @@
+#include "nn/clip_pipeline.h"
+
+#include <algorithm>
+
+#include "base/fs.h"
+
+namespace qimg::nn {
+namespace {
+
+void Append(const Embeddings& part, Embeddings* all) {
+  all->dim = part.dim;
+  all->rows += part.rows;
+  all->values.insert(all->values.end(), part.values.begin(), part.values.end());
+}
+
+}  // namespace
+
+Result<std::unique_ptr<ClipPipeline>> ClipPipeline::Load(const std::string& dir,
+                                                         const ClipLoadOptions& options) {
+  if (!StatPath(dir).is_dir) return Status::NotFound("model folder " + dir + " does not exist");
+  QIMG_ASSIGN_OR_RETURN(auto model, ClipModel::Load(dir, options));
+  QIMG_ASSIGN_OR_RETURN(auto tokenizer, ClipTokenizer::LoadFromDir(
+                                            dir, model->config().text.max_position_embeddings));
+  const std::string pp = JoinPath(dir, "preprocessor_config.json");
+  if (!StatPath(pp).exists) return Status::NotFound(dir + ": no preprocessor_config.json");
+  QIMG_ASSIGN_OR_RETURN(PreprocessorConfig pconfig, LoadPreprocessorConfig(pp));
+  ImagePreprocessor preprocessor(pconfig);
+  const ClipVisionConfig& vc = model->config().vision;
+  if (preprocessor.output_height() != vc.image_size || preprocessor.output_width() != vc.image_size ||
+      vc.num_channels != 3) {
+    return Status::InvalidArgument(
+        dir + ": preprocessor output " + std::to_string(preprocessor.output_width()) + "x" +
+        std::to_string(preprocessor.output_height()) + " does not match the vision tower's " +
+        std::to_string(vc.image_size) + "x" + std::to_string(vc.image_size) + " RGB input");
+  }
+  return std::unique_ptr<ClipPipeline>(
+      new ClipPipeline(std::move(model), std::move(tokenizer), std::move(preprocessor)));
+}
+
+Result<Embeddings> ClipPipeline::EncodeTexts(const std::vector<std::string>& texts,
+                                             int batch_size) const {
+  Embeddings all;
+  all.dim = model_->config().projection_dim;
+  batch_size = std::max(1, batch_size);
+  for (size_t start = 0; start < texts.size(); start += static_cast<size_t>(batch_size)) {
+    const size_t end = std::min(texts.size(), start + static_cast<size_t>(batch_size));
+    std::vector<std::vector<int32_t>> ids;
+    for (size_t i = start; i < end; ++i) ids.push_back(tokenizer_->Encode(texts[i]).input_ids);
+    QIMG_ASSIGN_OR_RETURN(Embeddings part, model_->EncodeTokenIds(ids));
+    Append(part, &all);
+  }
+  return all;
+}
+
+Result<Embeddings> ClipPipeline::EncodeImages(const std::vector<RgbImage>& images,
+                                              int batch_size) const {
+  Embeddings all;
+  all.dim = model_->config().projection_dim;
+  batch_size = std::max(1, batch_size);
+  const int64_t per_image = model_->PixelsPerImage();
+  for (size_t start = 0; start < images.size(); start += static_cast<size_t>(batch_size)) {
+    const int n = static_cast<int>(std::min(images.size() - start, static_cast<size_t>(batch_size)));
+    std::vector<float> pixels(static_cast<size_t>(n) * static_cast<size_t>(per_image));
+    std::vector<Status> status(static_cast<size_t>(n));
+#pragma omp parallel for schedule(dynamic)
+    for (int i = 0; i < n; ++i) {
+      status[static_cast<size_t>(i)] =
+          preprocessor_.Preprocess(images[start + static_cast<size_t>(i)], pixels.data() + i * per_image);
+    }
+    for (int i = 0; i < n; ++i) {
+      if (!status[static_cast<size_t>(i)].ok()) {
+        return status[static_cast<size_t>(i)].WithContext("image " + std::to_string(start + static_cast<size_t>(i)));
+      }
+    }
+    QIMG_ASSIGN_OR_RETURN(Embeddings part, model_->EncodePixels(pixels.data(), n));
+    Append(part, &all);
+  }
+  return all;
+}
+
+}  // namespace qimg::nn
