@@ -41,7 +41,8 @@ struct ImageMetadata {
   std::optional<std::string> copyright;
   // XMP dc:description, else IPTC Caption-Abstract, else EXIF ImageDescription: the first two
   // are what photo managers (Lightroom, digiKam, Photos) write; ImageDescription is often a
-  // camera's placeholder ("OLYMPUS DIGITAL CAMERA") so it comes last.
+  // camera's placeholder ("OLYMPUS DIGITAL CAMERA") so it comes last. Placeholders (all-caps
+  // "... DIGITAL CAMERA", and "x-default" leaked from a broken XMP language tag) are ignored.
   std::optional<std::string> description;
   // XMP dc:title, else IPTC ObjectName.
   std::optional<std::string> title;
