@@ -3,6 +3,7 @@
 // issue and never rolls back the rest.
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <condition_variable>
@@ -122,6 +123,9 @@ Result<UpdateStats> Engine::Update(const UpdateOptions& options) {
   auto started = std::chrono::steady_clock::now();
   UpdateStats stats;
   QIMG_ASSIGN_OR_RETURN(auto collections, qimg::ListCollections(db()));
+  // Oldest collection first: when collections overlap, the file belongs to the first one.
+  std::sort(collections.begin(), collections.end(),
+            [](const CollectionRow& a, const CollectionRow& b) { return a.id < b.id; });
   std::vector<Job> jobs;
   std::vector<std::string> deleted_ids;
   std::vector<ScanIssueRow> walk_issues;
