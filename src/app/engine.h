@@ -12,6 +12,7 @@
 
 #include "app/config.h"
 #include "base/status.h"
+#include "search/lexical_search.h"
 #include "search/result.h"
 #include "store/asset_store.h"
 #include "store/collection_store.h"
@@ -97,6 +98,10 @@ class Engine {
   Result<std::vector<SearchResult>> Get(const std::string& identifier);
   Result<std::vector<SearchResult>> MultiGet(const std::vector<std::string>& identifiers,
                                              const std::optional<std::string>& glob);
+
+  // search (SPEC §7.4; search_ops.cc): lexical search with the config's channel weights
+  // (options.weights is overwritten), hydrated. InvalidArgument for a query without words.
+  Result<std::vector<SearchResult>> Search(const std::string& query, LexicalSearchOptions options);
 
   Result<StatusReport> GetStatus();
   Result<CleanupStats> Cleanup();

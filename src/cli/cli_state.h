@@ -45,5 +45,10 @@ void AddOutputFlags(CLI::App* cmd, OutputFlags* flags, bool with_debug = true);
 
 void RegisterLibraryCommands(CLI::App& app, CliState& state);  // init-config, collection, context, update, status, cleanup
 void RegisterAssetCommands(CLI::App& app, CliState& state);    // get, multi-get, facts
+void RegisterSearchCommands(CLI::App& app, CliState& state);   // search
+
+struct FilterArgs;
+// The shared retrieval options of SPEC §1.2 (-n >= 1, --all, filters) for search, vsearch, query.
+void AddRetrievalOptions(CLI::App* cmd, int* num, bool* all, FilterArgs* filters);
 
 }  // namespace qimg

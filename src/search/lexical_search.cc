@@ -1,0 +1,97 @@
+#include "search/lexical_search.h"
+
+#include <algorithm>
+#include <cmath>
+#include <unordered_set>
+
+#include "base/text.h"
+
+namespace qimg {
+namespace {
+
+// A query longer than this is cut: past a few dozen words bm25 ranking no longer changes in
+// any useful way, and each word costs a doclist scan.
+constexpr size_t kMaxQueryTokens = 64;
+
+std::vector<std::string> Deduplicate(const std::vector<std::string>& tokens) {
+  std::vector<std::string> out;
+  std::unordered_set<std::string> seen;
+  for (const auto& t : tokens) {
+    if (out.size() == kMaxQueryTokens) break;
+    if (seen.insert(t).second) out.push_back(t);
+  }
+  return out;
+}
+
+void ApplyMinScore(std::vector<ScoredId>* scored, double min_score) {
+  if (min_score <= 0) return;
+  std::erase_if(*scored, [&](const ScoredId& s) { return s.scores.overall < min_score; });
+}
+
+}  // namespace
+
+double NormalizeBm25(double bm25) {
+  double a = std::fabs(bm25);
+  return a / (a + 10.0);
+}
+
+std::vector<ScoredId> ScoreLexicalHits(const std::vector<LexicalHit>& hits,
+                                       const LexicalWeights& w) {
+  std::vector<ScoredId> out;
+  out.reserve(hits.size());
+  for (const auto& h : hits) {
+    ScoredId s;
+    s.id = h.asset_id;
+    double nf = NormalizeBm25(h.bm25_namefolder);
+    double ctx = NormalizeBm25(h.bm25_context);
+    double fct = NormalizeBm25(h.bm25_facts);
+    double total = w.namefolder * nf + w.context * ctx + w.facts * fct;
+    s.scores.overall = total;
+    s.scores.lexical_total = total;
+    s.scores.lexical_namefolder = nf;
+    s.scores.lexical_context = ctx;
+    s.scores.lexical_facts = fct;
+    out.push_back(std::move(s));
+  }
+  std::stable_sort(out.begin(), out.end(), [](const ScoredId& a, const ScoredId& b) {
+    return a.scores.overall > b.scores.overall;
+  });
+  return out;
+}
+
+Result<std::vector<ScoredId>> LexicalSearch(Database* db, const std::string& query,
+                                            const LexicalSearchOptions& options) {
+  if (Trim(query).empty()) return Status::InvalidArgument("search needs a query");
+  QIMG_ASSIGN_OR_RETURN(std::vector<std::string> raw, IndexTokens(db, query));
+  std::vector<std::string> tokens = Deduplicate(raw);
+  if (tokens.empty())
+    return Status::InvalidArgument("query '" + SanitizeUtf8(query) +
+                                   "' has no words to search for (letters or digits)");
+  const int wanted = options.all ? kLexicalAllCap : std::max(options.num, 1);
+  // Over-fetch (SPEC §7.3 step 1) so re-ranking by the weighted total can promote rows the
+  // plain bm25 order put lower.
+  const int fetch = options.all ? kLexicalAllCap : std::max(4 * wanted, 200);
+
+  QIMG_ASSIGN_OR_RETURN(std::string all_expr, TokenMatchExpression(tokens, true));
+  QIMG_ASSIGN_OR_RETURN(auto all_hits, QueryLexicalIndex(db, all_expr, options.filter, fetch));
+  std::vector<ScoredId> results = ScoreLexicalHits(all_hits, options.weights);
+  ApplyMinScore(&results, options.min_score);
+
+  if (tokens.size() > 1 && static_cast<int>(results.size()) < wanted) {
+    // Fill with documents holding only some of the words, always below the full matches.
+    QIMG_ASSIGN_OR_RETURN(std::string any_expr, TokenMatchExpression(tokens, false));
+    QIMG_ASSIGN_OR_RETURN(auto any_hits, QueryLexicalIndex(
+        db, any_expr, options.filter, fetch + static_cast<int>(all_hits.size())));
+    std::unordered_set<int64_t> seen;
+    for (const auto& h : all_hits) seen.insert(h.rowid);
+    std::erase_if(any_hits, [&](const LexicalHit& h) { return seen.count(h.rowid) > 0; });
+    if (static_cast<int>(any_hits.size()) > fetch) any_hits.resize(fetch);
+    std::vector<ScoredId> partial = ScoreLexicalHits(any_hits, options.weights);
+    ApplyMinScore(&partial, options.min_score);
+    for (auto& p : partial) results.push_back(std::move(p));
+  }
+  if (static_cast<int>(results.size()) > wanted) results.resize(wanted);
+  return results;
+}
+
+}  // namespace qimg

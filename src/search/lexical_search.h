@@ -1,0 +1,48 @@
+// Lexical search (SPEC §7.2-7.4 with §15 items 4 and 53 fixed): the query is reduced to the
+// index's own tokens and searched as literal words; the per-channel FTS5 bm25 values are
+// normalised and weighted into one score. Documents containing every word come first; when
+// too few do, documents containing any word fill the list below them (docs/search.md).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "search/result.h"
+#include "store/asset_filter.h"
+#include "store/database.h"
+#include "store/lexical_query.h"
+
+namespace qimg {
+
+struct LexicalWeights {
+  double namefolder = 1.0;
+  double context = 1.2;
+  double facts = 1.0;
+};
+
+struct LexicalSearchOptions {
+  int num = 10;            // results wanted (>= 1); ignored with all
+  bool all = false;        // every match, up to kLexicalAllCap
+  double min_score = 0.0;  // keep totals >= min_score when > 0
+  AssetFilter filter;
+  LexicalWeights weights;
+};
+
+inline constexpr int kLexicalAllCap = 10000;
+
+// u(s) = |s| / (|s| + 10): maps a bm25 value (<= 0) into [0, 1).
+double NormalizeBm25(double bm25);
+
+// Scores hits (SPEC §7.3 steps 3-5): lexical_* fields and overall = lexical_total, stable-sorted
+// by total descending so equal totals keep the FTS order.
+std::vector<ScoredId> ScoreLexicalHits(const std::vector<LexicalHit>& hits,
+                                       const LexicalWeights& weights);
+
+// Runs a search. InvalidArgument ("search needs a query") for an empty or blank query, and
+// ("query ... has no words to search for") when it holds no letters or digits; errors from the
+// database otherwise. Results hold only ids and scores; Hydrate() adds the rest.
+Result<std::vector<ScoredId>> LexicalSearch(Database* db, const std::string& query,
+                                            const LexicalSearchOptions& options);
+
+}  // namespace qimg

@@ -1,0 +1,94 @@
+#include "store/lexical_query.h"
+
+#include <sqlite3.h>
+
+namespace qimg {
+namespace {
+
+// sqlite3_bind_pointer's documented way to reach the fts5_api of a connection.
+Result<fts5_api*> Fts5Api(sqlite3* db) {
+  sqlite3_stmt* st = nullptr;
+  if (sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &st, nullptr) != SQLITE_OK)
+    return Status::Internal(std::string("fts5 unavailable: ") + sqlite3_errmsg(db));
+  fts5_api* api = nullptr;
+  sqlite3_bind_pointer(st, 1, &api, "fts5_api_ptr", nullptr);
+  sqlite3_step(st);
+  sqlite3_finalize(st);
+  if (api == nullptr || api->iVersion < 2) return Status::Internal("fts5 api unavailable");
+  return api;
+}
+
+int CollectToken(void* ctx, int flags, const char* token, int n, int, int) {
+  // Colocated synonyms cannot come from unicode61; skip them should a build add any.
+  if (flags & FTS5_TOKEN_COLOCATED) return SQLITE_OK;
+  static_cast<std::vector<std::string>*>(ctx)->emplace_back(token, static_cast<size_t>(n));
+  return SQLITE_OK;
+}
+
+}  // namespace
+
+Result<std::vector<std::string>> IndexTokens(Database* db, std::string_view text) {
+  QIMG_ASSIGN_OR_RETURN(fts5_api* api, Fts5Api(db->raw()));
+  void* user_data = nullptr;
+  fts5_tokenizer tok{};
+  if (api->xFindTokenizer(api, "unicode61", &user_data, &tok) != SQLITE_OK)
+    return Status::Internal("fts5 tokenizer unicode61 not found");
+  // Must match the tokenize= option of assets_fts (schema.cc, migration 2). xCreate takes a
+  // non-const array but only reads it.
+  const char* args[] = {"remove_diacritics", "2"};
+  Fts5Tokenizer* t = nullptr;
+  if (tok.xCreate(user_data, args, 2, &t) != SQLITE_OK)
+    return Status::Internal("cannot create the unicode61 tokenizer");
+  std::vector<std::string> tokens;
+  int rc = tok.xTokenize(t, &tokens, FTS5_TOKENIZE_QUERY, text.data(), static_cast<int>(text.size()),
+                         CollectToken);
+  tok.xDelete(t);
+  if (rc != SQLITE_OK) return Status::Internal("fts5 tokenizer failed");
+  return tokens;
+}
+
+Result<std::string> TokenMatchExpression(const std::vector<std::string>& tokens, bool match_all) {
+  if (tokens.empty()) return Status::InvalidArgument("query has no words to search for");
+  std::string expr;
+  for (const auto& t : tokens) {
+    if (!expr.empty()) expr += match_all ? " " : " OR ";
+    expr += '"';
+    for (char c : t) {
+      if (c == '"') expr += '"';  // FTS5 string escape; unicode61 never yields one, but be safe
+      expr += c;
+    }
+    expr += '"';
+  }
+  return expr;
+}
+
+Result<std::vector<LexicalHit>> QueryLexicalIndex(Database* db, const std::string& match,
+                                                   const AssetFilter& filter, int limit) {
+  std::vector<LexicalHit> hits;
+  if (limit <= 0) return hits;
+  SqlCondition cond = AssetFilterSql(filter, 3);
+  // One statement: FTS5 computes bm25's IDF once per query (a scan of each token's doclist),
+  // so asking for the weighted values per row in a second query would repeat that scan for
+  // every candidate. The extra bm25 calls here reuse the row's cached positions and size.
+  QIMG_ASSIGN_OR_RETURN(Statement st, db->Prepare(
+      "SELECT f.rowid, a.id, bm25(assets_fts, 0, 1, 1, 0, 0), bm25(assets_fts, 0, 0, 0, 1, 0), "
+      "bm25(assets_fts, 0, 0, 0, 0, 1) FROM assets_fts f JOIN assets a ON a.rowid = f.rowid "
+      "JOIN collections c ON c.id = a.collection_id "
+      "WHERE assets_fts MATCH ?1 AND " + cond.sql + " ORDER BY bm25(assets_fts) LIMIT ?2"));
+  st.Bind(1, match).Bind(2, static_cast<int64_t>(limit));
+  BindSqlParams(st, cond.params, 3);
+  for (;;) {
+    QIMG_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    LexicalHit h;
+    h.rowid = st.ColumnInt(0);
+    h.asset_id = st.ColumnText(1);
+    h.bm25_namefolder = st.ColumnDouble(2);
+    h.bm25_context = st.ColumnDouble(3);
+    h.bm25_facts = st.ColumnDouble(4);
+    hits.push_back(std::move(h));
+  }
+  return hits;
+}
+
+}  // namespace qimg
