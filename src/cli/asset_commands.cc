@@ -1,4 +1,5 @@
 // get, multi-get, facts ls, facts rm.
+#include "app/report_json.h"
 #include "base/text.h"
 #include "cli/cli_state.h"
 
@@ -7,21 +8,7 @@ namespace {
 
 using ojson = nlohmann::ordered_json;
 
-ojson FactJson(const FactRow& f, bool with_rel) {
-  ojson o = ojson::object();
-  o["id"] = f.id;
-  o["asset_id"] = f.asset_id;
-  if (with_rel) o["rel_path"] = SanitizeUtf8(f.rel_path);
-  o["fact_type"] = f.fact_type;
-  o["key"] = f.key ? ojson(*f.key) : ojson(nullptr);
-  o["value_text"] = f.value_text ? ojson(*f.value_text) : ojson(nullptr);
-  o["value_json"] = f.value_json ? ojson(*f.value_json) : ojson(nullptr);
-  o["confidence"] = f.confidence ? ojson(*f.confidence) : ojson(nullptr);
-  o["source"] = f.source;
-  o["created_at"] = f.created_at;
-  o["updated_at"] = f.updated_at;
-  return o;
-}
+ojson FactJson(const FactRow& f, bool with_rel) { return FactRowJson(f, with_rel); }
 
 struct AssetArgs {
   std::string identifier;

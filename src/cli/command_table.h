@@ -8,6 +8,7 @@ namespace qimg {
 inline void RegisterAllCommands(CLI::App& app, CliState& state) {
   RegisterLibraryCommands(app, state);
   RegisterAssetCommands(app, state);
+  RegisterMcpCommands(app, state);
   RegisterSearchCommands(app, state);
 }
 

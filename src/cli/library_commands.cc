@@ -1,6 +1,7 @@
 // init-config, collection, context, update, status, cleanup.
 #include <unistd.h>
 
+#include "app/report_json.h"
 #include "base/fs.h"
 #include "base/text.h"
 #include "cli/cli_state.h"
@@ -29,14 +30,7 @@ ojson ContextJson(const ContextRow& c) {
   return o;
 }
 
-ojson IssueJson(const ScanIssueRow& r) {
-  ojson o = ojson::object();
-  o["collection"] = r.collection;
-  o["rel_path"] = SanitizeUtf8(r.rel_path);
-  o["abs_path"] = SanitizeUtf8(r.abs_path);
-  o["reason"] = r.reason;
-  return o;
-}
+ojson IssueJson(const ScanIssueRow& r) { return ScanIssueJson(r); }
 
 void Emit(const ojson& obj, bool json) { Print(json ? PrettyJson(obj) : RenderObject(obj)); }
 
@@ -255,23 +249,8 @@ void RegisterLibraryCommands(CLI::App& app, CliState& state) {
       if (!e.ok()) return ReportError(e.status());
       auto r = (*e)->GetStatus();
       if (!r.ok()) return ReportError(r.status());
-      ojson o = ojson::object();
-      o["collections"] = r->collections;
-      o["assets_active"] = r->assets_active;
-      o["assets_deleted"] = r->assets_deleted;
-      o["contexts"] = r->contexts;
-      o["facts"] = r->facts;
-      o["vectors"] = r->vectors;
-      o["lexical_docs"] = r->lexical_docs;
-      o["fts_rows"] = r->fts_rows;
-      o["vector_model"] = r->vector_model ? ojson(*r->vector_model) : ojson(nullptr);
-      o["db_path"] = r->db_path;
-      o["vector_dir"] = r->vector_dir;
-      o["scan_issues"] = r->scan_issues;
+      ojson o = StatusJson(*r, *sj);
       if (*sj) {
-        ojson issues = ojson::array();
-        for (const auto& i : r->issues) issues.push_back(IssueJson(i));
-        o["issues"] = issues;
         Print(PrettyJson(o));
       } else {
         std::string text = RenderObject(o);

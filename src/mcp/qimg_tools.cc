@@ -1,0 +1,222 @@
+#include "mcp/qimg_tools.h"
+
+#include <algorithm>
+
+#include "app/report_json.h"
+#include "media/decode.h"
+#include "search/result.h"
+
+namespace qimg::mcp {
+namespace {
+
+// Our own schema literals; parsed without exceptions (a typo shows up as a null schema, which
+// the registry test catches).
+ojson Schema(const char* text) { return ojson::parse(text, nullptr, false); }
+
+constexpr const char* kResultSchema = R"({
+  "type": "object",
+  "description": "One image with its metadata, inherited contexts, fact summary and scores.",
+  "properties": {
+    "id": {"type": "string"}, "path": {"type": "string"}, "rel_path": {"type": "string"},
+    "collection": {"type": "string"}, "metadata": {"type": "object"},
+    "contexts": {"type": "array", "items": {"type": "object"}},
+    "facts": {"type": "object"}, "scores": {"type": "object"}
+  },
+  "required": ["id", "path", "rel_path", "collection", "metadata", "contexts", "facts", "scores"]
+})";
+
+ojson ResultListSchema() {
+  ojson s = ojson::object();
+  s["type"] = "object";
+  ojson props = ojson::object();
+  ojson arr = ojson::object();
+  arr["type"] = "array";
+  arr["items"] = Schema(kResultSchema);
+  props["results"] = arr;
+  s["properties"] = props;
+  s["required"] = ojson::array({"results"});
+  return s;
+}
+
+ToolSpec GetTool() {
+  ToolSpec t;
+  t.name = "qimg_get";
+  t.title = "Get one image";
+  t.description =
+      "Show one indexed image by asset id (#hex or a unique prefix), absolute or relative path, "
+      "or qimg://collection/path. With thumbnail=true also returns a JPEG thumbnail (max side "
+      "512) as image content.";
+  t.input_schema = Schema(R"({
+    "type": "object",
+    "properties": {
+      "id": {"type": "string", "description": "asset id, id prefix, path or qimg:// path"},
+      "path": {"type": "string", "description": "alternative to id"},
+      "thumbnail": {"type": "boolean", "default": false, "description": "attach a JPEG thumbnail"},
+      "thumbnail_size": {"type": "integer", "minimum": 16, "maximum": 512, "default": 512}
+    }
+  })");
+  t.output_schema = Schema(kResultSchema);
+  t.handler = [](Engine& e, const ToolArgs& args) -> Result<ToolOutput> {
+    QIMG_ASSIGN_OR_RETURN(auto ident, args.FirstString({"id", "path"}));
+    if (!ident) return Status::InvalidArgument("qimg_get needs 'id' or 'path'");
+    QIMG_ASSIGN_OR_RETURN(auto thumb, args.Bool("thumbnail"));
+    QIMG_ASSIGN_OR_RETURN(auto size, args.Int("thumbnail_size"));
+    QIMG_ASSIGN_OR_RETURN(auto results, e.Get(*ident));
+    if (results.empty()) return Status::NotFound("no asset matches '" + *ident + "'");
+    ToolOutput out;
+    out.value = ResultToJson(results[0]);
+    if (thumb.value_or(false)) {
+      int side = static_cast<int>(std::clamp<int64_t>(size.value_or(kMaxThumbnailSide), 16,
+                                                       kMaxThumbnailSide));
+      // Only the indexed asset's own file is ever read: the path comes from the database row,
+      // never from the request.
+      QIMG_ASSIGN_OR_RETURN(std::string jpeg, ThumbnailJpeg(results[0].asset.abs_path, side, 80));
+      ojson img = ojson::object();
+      img["type"] = "image";
+      img["data"] = Base64Encode(jpeg);
+      img["mimeType"] = "image/jpeg";
+      out.extra_content.push_back(std::move(img));
+    }
+    return out;
+  };
+  return t;
+}
+
+ToolSpec MultiGetTool() {
+  ToolSpec t;
+  t.name = "qimg_multi_get";
+  t.title = "Get several images";
+  t.description =
+      "Show several indexed images: identifiers (ids, paths, qimg:// paths) and/or a shell glob "
+      "over absolute or relative paths. Every identifier must resolve.";
+  t.input_schema = Schema(R"({
+    "type": "object",
+    "properties": {
+      "ids": {"oneOf": [{"type": "array", "items": {"type": "string"}}, {"type": "string"}]},
+      "paths": {"oneOf": [{"type": "array", "items": {"type": "string"}}, {"type": "string"}]},
+      "glob": {"type": "string", "description": "e.g. */2024/*.jpg"}
+    }
+  })");
+  t.output_schema = ResultListSchema();
+  t.list_key = "results";
+  t.handler = [](Engine& e, const ToolArgs& args) -> Result<ToolOutput> {
+    QIMG_ASSIGN_OR_RETURN(auto ids, args.StringList("ids"));
+    QIMG_ASSIGN_OR_RETURN(auto paths, args.StringList("paths"));
+    QIMG_ASSIGN_OR_RETURN(auto glob, args.String("glob"));
+    ids.insert(ids.end(), paths.begin(), paths.end());
+    if (glob && glob->empty()) glob.reset();
+    if (ids.empty() && !glob) return Status::InvalidArgument("qimg_multi_get needs 'ids', 'paths' or 'glob'");
+    QIMG_ASSIGN_OR_RETURN(auto results, e.MultiGet(ids, glob));
+    ToolOutput out;
+    out.value = ResultsToJson(results);
+    return out;
+  };
+  return t;
+}
+
+ToolSpec StatusTool() {
+  ToolSpec t;
+  t.name = "qimg_status";
+  t.title = "Library status";
+  t.description =
+      "Counts of collections, images, contexts, facts, vectors and index rows, the vector model, "
+      "and the files that could not be indexed (with reasons).";
+  t.input_schema = Schema(R"({"type": "object", "properties": {}})");
+  t.output_schema = Schema(R"({
+    "type": "object",
+    "properties": {
+      "collections": {"type": "integer"}, "assets_active": {"type": "integer"},
+      "assets_deleted": {"type": "integer"}, "contexts": {"type": "integer"},
+      "facts": {"type": "integer"}, "vectors": {"type": "integer"},
+      "lexical_docs": {"type": "integer"}, "fts_rows": {"type": "integer"},
+      "vector_model": {"type": ["string", "null"]}, "db_path": {"type": "string"},
+      "vector_dir": {"type": "string"}, "scan_issues": {"type": "integer"},
+      "issues": {"type": "array", "items": {"type": "object"}}
+    },
+    "required": ["collections", "assets_active", "facts", "vectors", "db_path", "issues"]
+  })");
+  t.handler = [](Engine& e, const ToolArgs&) -> Result<ToolOutput> {
+    QIMG_ASSIGN_OR_RETURN(auto report, e.GetStatus());
+    ToolOutput out;
+    out.value = StatusJson(report, true);
+    return out;
+  };
+  return t;
+}
+
+ToolSpec FactsGetTool() {
+  ToolSpec t;
+  t.name = "qimg_facts_get";
+  t.title = "Facts of one image";
+  t.description =
+      "All machine-made facts (caption, tags, objects, OCR, EXIF, derived) of one image, each "
+      "with its source (provenance) and confidence. An identifier is required.";
+  t.input_schema = Schema(R"({
+    "type": "object",
+    "properties": {
+      "id": {"type": "string", "description": "asset id, id prefix, path or qimg:// path"},
+      "path": {"type": "string", "description": "alternative to id"}
+    }
+  })");
+  t.output_schema = Schema(R"({
+    "type": "object",
+    "properties": {
+      "facts": {"type": "array", "items": {"type": "object", "properties": {
+        "id": {"type": "integer"}, "asset_id": {"type": "string"}, "fact_type": {"type": "string"},
+        "key": {"type": ["string", "null"]}, "value_text": {"type": ["string", "null"]},
+        "value_json": {"type": ["string", "null"]}, "confidence": {"type": ["number", "null"]},
+        "source": {"type": "string"}, "created_at": {"type": "string"},
+        "updated_at": {"type": "string"}}}}
+    },
+    "required": ["facts"]
+  })");
+  t.list_key = "facts";
+  t.handler = [](Engine& e, const ToolArgs& args) -> Result<ToolOutput> {
+    QIMG_ASSIGN_OR_RETURN(auto ident, args.FirstString({"id", "path"}));
+    // The original dumped every fact of the library when the id was missing (SPEC §15.38).
+    if (!ident) return Status::InvalidArgument("qimg_facts_get needs 'id' or 'path'");
+    QIMG_ASSIGN_OR_RETURN(auto rows, e.ListFacts(*ident));
+    ToolOutput out;
+    out.value = ojson::array();
+    for (const auto& f : rows) out.value.push_back(FactRowJson(f, false));
+    return out;
+  };
+  return t;
+}
+
+}  // namespace
+
+std::string Base64Encode(std::string_view bytes) {
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve((bytes.size() + 2) / 3 * 4);
+  size_t i = 0;
+  for (; i + 3 <= bytes.size(); i += 3) {
+    uint32_t v = (uint8_t(bytes[i]) << 16) | (uint8_t(bytes[i + 1]) << 8) | uint8_t(bytes[i + 2]);
+    out += kAlphabet[v >> 18];
+    out += kAlphabet[(v >> 12) & 63];
+    out += kAlphabet[(v >> 6) & 63];
+    out += kAlphabet[v & 63];
+  }
+  if (i < bytes.size()) {
+    uint32_t v = uint8_t(bytes[i]) << 16;
+    if (i + 1 < bytes.size()) v |= uint8_t(bytes[i + 1]) << 8;
+    out += kAlphabet[v >> 18];
+    out += kAlphabet[(v >> 12) & 63];
+    out += i + 1 < bytes.size() ? kAlphabet[(v >> 6) & 63] : '=';
+    out += '=';
+  }
+  return out;
+}
+
+void RegisterQimgTools(ToolRegistry* registry) {
+  // Search tools join here as their Engine capabilities land (lexical search, vectors, hybrid,
+  // similar, facts extraction); until then they are not listed at all.
+  registry->Add(GetTool());
+  registry->Add(MultiGetTool());
+  registry->Add(StatusTool());
+  registry->Add(FactsGetTool());
+}
+
+}  // namespace qimg::mcp
