@@ -10,34 +10,34 @@
 namespace qimg::nn {
 namespace {
 
-// Applies bias + epilogue to rows of `acc` (already x W^T) into y. acc may alias y.
+// A bias of zeros for layers without one, so the epilogue loops have no conditional loads
+// (which would keep them from vectorising).
+const float* ZeroBias(int n) {
+  static thread_local std::vector<float> zeros;
+  if (zeros.size() < static_cast<size_t>(n)) zeros.assign(static_cast<size_t>(n), 0.0f);
+  return zeros.data();
+}
+
+// Applies bias + epilogue to a row of `acc` (already x W^T) into y. acc may alias y.
 inline void FinishRow(const float* acc, const float* bias, int n, float* y, Epilogue ep,
                       Activation act) {
   switch (ep) {
     case Epilogue::kStore:
-      if (bias) {
-        for (int j = 0; j < n; ++j) y[j] = acc[j] + bias[j];
-      } else if (acc != y) {
-        std::memcpy(y, acc, sizeof(float) * static_cast<size_t>(n));
-      }
+      for (int j = 0; j < n; ++j) y[j] = acc[j] + bias[j];
       break;
     case Epilogue::kAccumulate:
-      if (bias) {
-        for (int j = 0; j < n; ++j) y[j] += acc[j] + bias[j];
-      } else {
-        for (int j = 0; j < n; ++j) y[j] += acc[j];
-      }
+      for (int j = 0; j < n; ++j) y[j] += acc[j] + bias[j];
       break;
     case Epilogue::kActivation:
       switch (act) {  // hoisted so each loop vectorises with one activation inlined
         case Activation::kQuickGelu:
-          for (int j = 0; j < n; ++j) y[j] = Activate(Activation::kQuickGelu, acc[j] + (bias ? bias[j] : 0.0f));
+          for (int j = 0; j < n; ++j) y[j] = Activate(Activation::kQuickGelu, acc[j] + bias[j]);
           break;
         case Activation::kGelu:
-          for (int j = 0; j < n; ++j) y[j] = Activate(Activation::kGelu, acc[j] + (bias ? bias[j] : 0.0f));
+          for (int j = 0; j < n; ++j) y[j] = Activate(Activation::kGelu, acc[j] + bias[j]);
           break;
         case Activation::kGeluTanh:
-          for (int j = 0; j < n; ++j) y[j] = Activate(Activation::kGeluTanh, acc[j] + (bias ? bias[j] : 0.0f));
+          for (int j = 0; j < n; ++j) y[j] = Activate(Activation::kGeluTanh, acc[j] + bias[j]);
           break;
       }
       break;
@@ -74,6 +74,7 @@ Status ForwardFloat(const Linear& l, const float* x, int64_t rows, float* y, Epi
   QIMG_RETURN_IF_ERROR(
       Sgemm(true, rows, l.out, l.in, 1.0f, x, l.in, l.weight.data(), l.in, 0.0f, y, l.out));
   if (ep == Epilogue::kStore && !bias) return Status::Ok();
+  if (!bias) bias = ZeroBias(l.out);
 #pragma omp parallel for schedule(static)
   for (int64_t r = 0; r < rows; ++r) FinishRow(y + r * l.out, bias, l.out, y + r * l.out, ep, act);
   return Status::Ok();
@@ -94,6 +95,7 @@ Status ForwardInt8(const Linear& l, const float* x, int64_t rows, float* y, Epil
   for (int64_t r = 0; r < rows; ++r) {
     const float* xr = x + r * k;
     float amax = 0.0f;
+#pragma omp simd reduction(max : amax)
     for (int i = 0; i < k; ++i) amax = std::max(amax, std::fabs(xr[i]));
     float scale = amax > 0 ? amax / 127.0f : 1.0f;
     float inv = 1.0f / scale;
@@ -107,7 +109,7 @@ Status ForwardInt8(const Linear& l, const float* x, int64_t rows, float* y, Epil
   dnnl_status_t s = dnnl_gemm_u8s8s32('N', 'T', 'F', rows, n, k, 1.0f, xq, k, 128,
                                       l.qweight.data(), k, 0, 0.0f, acc, n, &zero);
   if (s != dnnl_success) return DnnlError("dnnl_gemm_u8s8s32", s);
-  const float* bias = l.bias.empty() ? nullptr : l.bias.data();
+  const float* bias = l.bias.empty() ? ZeroBias(n) : l.bias.data();
   const float* ws = l.qscale.data();
 #pragma omp parallel for schedule(static)
   for (int64_t r = 0; r < rows; ++r) {

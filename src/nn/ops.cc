@@ -1,10 +1,10 @@
 #include "nn/ops.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <vector>
 
-#include "nn/linear.h"
 #include "nn/vector_math.h"
 
 namespace qimg::nn {
@@ -16,9 +16,11 @@ void LayerNorm(const float* x, int64_t rows, int dim, const float* gamma, const 
     const float* xr = x + r * dim;
     float* yr = y + r * dim;
     float sum = 0.0f;
+#pragma omp simd reduction(+ : sum)
     for (int i = 0; i < dim; ++i) sum += xr[i];
     const float mean = sum / static_cast<float>(dim);
     float sq = 0.0f;  // two passes: var from deviations, no cancellation
+#pragma omp simd reduction(+ : sq)
     for (int i = 0; i < dim; ++i) {
       float d = xr[i] - mean;
       sq += d * d;
@@ -28,18 +30,113 @@ void LayerNorm(const float* x, int64_t rows, int dim, const float* gamma, const 
   }
 }
 
+namespace {
+
+constexpr int kRows = 4;    // query rows per micro-tile
+constexpr int kLanes = 16;  // one AVX-512 register of floats
+
+// scores[r][jb .. jb + 16) = sum_d q[r][d] * kt[d][jb ..] for kRows query rows: the accumulators
+// stay in registers across the whole head dimension.
+inline void ScoreTile(const float* const q[kRows], const float* kt, int seq_pad, int head_dim,
+                      int jb, float* const s[kRows]) {
+  float acc[kRows][kLanes] = {};
+  for (int d = 0; d < head_dim; ++d) {
+    const float* kv = kt + static_cast<size_t>(d) * seq_pad + jb;
+#pragma GCC unroll 4
+    for (int r = 0; r < kRows; ++r) {
+      const float qv = q[r][d];
+#pragma omp simd
+      for (int c = 0; c < kLanes; ++c) acc[r][c] += qv * kv[c];
+    }
+  }
+  for (int r = 0; r < kRows; ++r) {
+    for (int c = 0; c < kLanes; ++c) s[r][jb + c] = acc[r][c];
+  }
+}
+
+// out[r][db .. db + 16) = sum_j p[r][j] * v[j][db ..] for kRows rows.
+inline void ValueTile(const float* const p[kRows], const float* v, int64_t ld, int n, int db,
+                      float* const o[kRows]) {
+  float acc[kRows][kLanes] = {};
+  for (int j = 0; j < n; ++j) {
+    const float* vv = v + j * ld + db;
+#pragma GCC unroll 4
+    for (int r = 0; r < kRows; ++r) {
+      const float pv = p[r][j];
+#pragma omp simd
+      for (int c = 0; c < kLanes; ++c) acc[r][c] += pv * vv[c];
+    }
+  }
+  for (int r = 0; r < kRows; ++r) {
+    for (int c = 0; c < kLanes; ++c) o[r][db + c] = acc[r][c];
+  }
+}
+
+// Softmax of s[0, n) in place, zeroing s[n, len) (masked keys). The reductions run in kLanes
+// independent lanes so the compiler vectorises them without -ffast-math.
+inline void SoftmaxRow(float* s, int n, int len) {
+  float lanes[kLanes];
+  for (int c = 0; c < kLanes; ++c) lanes[c] = -std::numeric_limits<float>::infinity();
+  int j = 0;
+  for (; j + kLanes <= n; j += kLanes) {
+    for (int c = 0; c < kLanes; ++c) lanes[c] = s[j + c] > lanes[c] ? s[j + c] : lanes[c];
+  }
+  float mx = -std::numeric_limits<float>::infinity();
+  for (int c = 0; c < kLanes; ++c) mx = std::max(mx, lanes[c]);
+  for (; j < n; ++j) mx = std::max(mx, s[j]);
+  for (j = 0; j < n; ++j) s[j] = Exp(s[j] - mx);
+  for (int c = 0; c < kLanes; ++c) lanes[c] = 0.0f;
+  for (j = 0; j + kLanes <= n; j += kLanes) {
+    for (int c = 0; c < kLanes; ++c) lanes[c] += s[j + c];
+  }
+  float sum = 0.0f;
+  for (int c = 0; c < kLanes; ++c) sum += lanes[c];
+  for (; j < n; ++j) sum += s[j];
+  const float inv = 1.0f / sum;
+  for (j = 0; j < n; ++j) s[j] *= inv;
+  for (j = n; j < len; ++j) s[j] = 0.0f;
+}
+
+// Any head_dim: plain loops (CLIP's heads are 64 wide, the tiled path below).
+void AttentionHeadGeneric(const float* q, const float* k, const float* v, int64_t ld, int seq,
+                          int head_dim, bool causal, float scale, float* scores, float* o,
+                          int64_t ldo) {
+  for (int i = 0; i < seq; ++i) {
+    const int n = causal ? i + 1 : seq;
+    for (int j = 0; j < n; ++j) {
+      float dot = 0.0f;
+      for (int d = 0; d < head_dim; ++d) dot += q[i * ld + d] * k[j * ld + d];
+      scores[j] = dot * scale;
+    }
+    SoftmaxRow(scores, n, n);
+    for (int d = 0; d < head_dim; ++d) {
+      float a = 0.0f;
+      for (int j = 0; j < n; ++j) a += scores[j] * v[j * ld + d];
+      o[i * ldo + d] = a;
+    }
+  }
+}
+
+}  // namespace
+
 Status Attention(const float* qkv, int batch, int seq, int heads, int head_dim, bool causal,
                  float* out) {
   const int hidden = heads * head_dim;
   const int64_t ld = 3 * static_cast<int64_t>(hidden);
   const float scale = 1.0f / std::sqrt(static_cast<float>(head_dim));
   const int64_t jobs = static_cast<int64_t>(batch) * heads;
-  bool failed = false;
-  // One (batch, head) pair per task; the GEMMs inside run single-threaded because oneDNN does not
-  // nest parallel regions.
+  const int seq_pad = (seq + kLanes - 1) / kLanes * kLanes;
+  const int row_pad = (seq + kRows - 1) / kRows * kRows;
+  const bool tiled = head_dim % kLanes == 0;
+  // One (batch, head) pair per task. CLIP's sequences are short (50 to 257 positions): a GEMM
+  // call per head costs more in overhead than its arithmetic, so each head is computed with
+  // register-tiled loops instead (K transposed and zero-padded once per head).
 #pragma omp parallel
   {
-    std::vector<float> scores(static_cast<size_t>(seq) * seq);
+    std::vector<float> kt(static_cast<size_t>(head_dim) * seq_pad);
+    std::vector<float> qs(static_cast<size_t>(row_pad) * head_dim);
+    std::vector<float> probs(static_cast<size_t>(row_pad) * seq_pad);
+    std::vector<float> tail(static_cast<size_t>(kRows) * head_dim);
 #pragma omp for schedule(dynamic)
     for (int64_t job = 0; job < jobs; ++job) {
       const int b = static_cast<int>(job / heads);
@@ -48,32 +145,44 @@ Status Attention(const float* qkv, int batch, int seq, int heads, int head_dim, 
       const float* k = q + hidden;
       const float* v = q + 2 * hidden;
       float* o = out + static_cast<int64_t>(b) * seq * hidden + h * head_dim;
-      // scores = scale * q k^T
-      if (!Sgemm(true, seq, seq, head_dim, scale, q, ld, k, ld, 0.0f, scores.data(), seq).ok()) {
-        failed = true;
+      if (!tiled) {
+        AttentionHeadGeneric(q, k, v, ld, seq, head_dim, causal, scale, probs.data(), o, hidden);
         continue;
       }
-      for (int i = 0; i < seq; ++i) {
-        float* s = scores.data() + static_cast<int64_t>(i) * seq;
-        const int n = causal ? i + 1 : seq;
-        float mx = -std::numeric_limits<float>::infinity();
-        for (int j = 0; j < n; ++j) mx = std::max(mx, s[j]);
-        float sum = 0.0f;
-        for (int j = 0; j < n; ++j) {
-          s[j] = Exp(s[j] - mx);
-          sum += s[j];
-        }
-        const float inv = 1.0f / sum;
-        for (int j = 0; j < n; ++j) s[j] *= inv;
-        for (int j = n; j < seq; ++j) s[j] = 0.0f;  // masked keys
+      std::fill(kt.begin(), kt.end(), 0.0f);
+      for (int j = 0; j < seq; ++j) {
+        for (int d = 0; d < head_dim; ++d) kt[static_cast<size_t>(d) * seq_pad + j] = k[j * ld + d];
       }
-      // out_h = P v
-      if (!Sgemm(false, seq, head_dim, seq, 1.0f, scores.data(), seq, v, ld, 0.0f, o, hidden).ok()) {
-        failed = true;
+      for (int i = 0; i < row_pad; ++i) {  // scaled queries; padding rows repeat the last one
+        const float* src = q + std::min(i, seq - 1) * ld;
+        float* dst = qs.data() + static_cast<size_t>(i) * head_dim;
+        for (int d = 0; d < head_dim; ++d) dst[d] = src[d] * scale;
+      }
+      for (int i0 = 0; i0 < row_pad; i0 += kRows) {
+        const float* qrow[kRows];
+        float* srow[kRows];
+        for (int r = 0; r < kRows; ++r) {
+          qrow[r] = qs.data() + static_cast<size_t>(i0 + r) * head_dim;
+          srow[r] = probs.data() + static_cast<size_t>(i0 + r) * seq_pad;
+        }
+        // With the causal mask, keys past the tile's last row are never needed.
+        const int keys = causal ? std::min(seq, i0 + kRows) : seq;
+        for (int jb = 0; jb < keys; jb += kLanes) ScoreTile(qrow, kt.data(), seq_pad, head_dim, jb, srow);
+        for (int r = 0; r < kRows; ++r) {
+          const int i = std::min(i0 + r, seq - 1);
+          SoftmaxRow(srow[r], causal ? i + 1 : seq, keys);
+        }
+        float* orow[kRows];
+        for (int r = 0; r < kRows; ++r) {
+          orow[r] = i0 + r < seq ? o + static_cast<int64_t>(i0 + r) * hidden
+                                 : tail.data() + static_cast<size_t>(r) * head_dim;
+        }
+        for (int db = 0; db < head_dim; db += kLanes) {
+          ValueTile(const_cast<const float* const*>(srow), v, ld, keys, db, orow);
+        }
       }
     }
   }
-  if (failed) return Status::Internal("attention GEMM failed");
   return Status::Ok();
 }
 

@@ -1,5 +1,8 @@
 #include "nn/transformer.h"
 
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 #include "nn/ops.h"
@@ -61,6 +64,40 @@ void Encoder::Quantize() {
   }
 }
 
+namespace {
+
+// QIMG_NN_PROFILE=1 prints where the encoder's time goes (stderr, at exit): a cheap way to see
+// whether GEMMs, attention or the elementwise passes dominate on a given machine.
+struct Profile {
+  const char* names[6] = {"layer_norm", "qkv", "attention", "out_proj", "fc1+act", "fc2"};
+  double seconds[6] = {};
+  bool enabled = std::getenv("QIMG_NN_PROFILE") != nullptr;
+  ~Profile() {
+    if (!enabled) return;
+    for (int i = 0; i < 6; ++i) std::fprintf(stderr, "nn profile: %-10s %8.3f s\n", names[i], seconds[i]);
+  }
+};
+Profile g_profile;
+
+class Timer {
+ public:
+  explicit Timer(int slot) : slot_(slot) {
+    if (g_profile.enabled) start_ = std::chrono::steady_clock::now();
+  }
+  ~Timer() {
+    if (g_profile.enabled) {
+      g_profile.seconds[slot_] +=
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    }
+  }
+
+ private:
+  int slot_;
+  std::chrono::steady_clock::time_point start_;
+};
+
+}  // namespace
+
 Status Encoder::Forward(float* x, int batch, int seq, bool causal) const {
   const int d = config_.hidden_size;
   const int64_t rows = static_cast<int64_t>(batch) * seq;
@@ -68,15 +105,36 @@ Status Encoder::Forward(float* x, int batch, int seq, bool causal) const {
   std::vector<float> qkv(static_cast<size_t>(rows) * 3 * d);
   std::vector<float> mlp(static_cast<size_t>(rows) * config_.intermediate_size);
   for (const EncoderLayer& l : layers_) {
-    LayerNorm(x, rows, d, l.ln1.gamma.data(), l.ln1.beta.data(), config_.layer_norm_eps, h.data());
-    QIMG_RETURN_IF_ERROR(LinearForward(l.qkv, h.data(), rows, qkv.data()));
-    QIMG_RETURN_IF_ERROR(Attention(qkv.data(), batch, seq, config_.num_heads, config_.head_dim(),
-                                   causal, h.data()));
-    QIMG_RETURN_IF_ERROR(LinearForward(l.out, h.data(), rows, x, Epilogue::kAccumulate));
-    LayerNorm(x, rows, d, l.ln2.gamma.data(), l.ln2.beta.data(), config_.layer_norm_eps, h.data());
-    QIMG_RETURN_IF_ERROR(
-        LinearForward(l.fc1, h.data(), rows, mlp.data(), Epilogue::kActivation, config_.act));
-    QIMG_RETURN_IF_ERROR(LinearForward(l.fc2, mlp.data(), rows, x, Epilogue::kAccumulate));
+    {
+      Timer t(0);
+      LayerNorm(x, rows, d, l.ln1.gamma.data(), l.ln1.beta.data(), config_.layer_norm_eps, h.data());
+    }
+    {
+      Timer t(1);
+      QIMG_RETURN_IF_ERROR(LinearForward(l.qkv, h.data(), rows, qkv.data()));
+    }
+    {
+      Timer t(2);
+      QIMG_RETURN_IF_ERROR(Attention(qkv.data(), batch, seq, config_.num_heads,
+                                     config_.head_dim(), causal, h.data()));
+    }
+    {
+      Timer t(3);
+      QIMG_RETURN_IF_ERROR(LinearForward(l.out, h.data(), rows, x, Epilogue::kAccumulate));
+    }
+    {
+      Timer t(0);
+      LayerNorm(x, rows, d, l.ln2.gamma.data(), l.ln2.beta.data(), config_.layer_norm_eps, h.data());
+    }
+    {
+      Timer t(4);
+      QIMG_RETURN_IF_ERROR(
+          LinearForward(l.fc1, h.data(), rows, mlp.data(), Epilogue::kActivation, config_.act));
+    }
+    {
+      Timer t(5);
+      QIMG_RETURN_IF_ERROR(LinearForward(l.fc2, mlp.data(), rows, x, Epilogue::kAccumulate));
+    }
   }
   return Status::Ok();
 }

@@ -13,18 +13,24 @@
 namespace qimg::nn {
 
 inline float Exp(float x) {
-  x = std::min(std::max(x, -87.0f), 88.0f);
-  float n = std::floor(x * 1.44269504088896341f + 0.5f);
-  float r = x - n * 0.693359375f + n * 2.12194440e-4f;  // Cody-Waite ln 2 split
+  // Clamp with selects, not std::min/max (GCC will not vectorise those without -ffast-math).
+  x = x < -87.0f ? -87.0f : x;
+  x = x > 88.0f ? 88.0f : x;
+  // Round x / ln 2 to the nearest integer with the 1.5 * 2^23 trick: the integer lands in the low
+  // mantissa bits. (std::floor + int conversion folds to a scalar-only builtin.)
+  constexpr float kMagic = 12582912.0f;
+  const float m = x * 1.44269504088896341f + kMagic;
+  const int32_t ni = std::bit_cast<int32_t>(m) - std::bit_cast<int32_t>(kMagic);
+  const float n = m - kMagic;
+  const float r = x - n * 0.693359375f + n * 2.12194440e-4f;  // Cody-Waite ln 2 split
   float p = 1.9875691500e-4f;
   p = p * r + 1.3981999507e-3f;
   p = p * r + 8.3334519073e-3f;
   p = p * r + 4.1665795894e-2f;
   p = p * r + 1.6666665459e-1f;
   p = p * r + 5.0000001201e-1f;
-  float y = p * r * r + r + 1.0f;
-  int32_t bits = (static_cast<int32_t>(n) + 127) << 23;
-  return y * std::bit_cast<float>(bits);
+  const float y = p * r * r + r + 1.0f;
+  return y * std::bit_cast<float>((ni + 127) << 23);
 }
 
 // erf(x) = 1 - erfc(|x|) with Numerical Recipes' erfc = t * exp(-z^2 + P(t)) (fractional error

@@ -1,0 +1,291 @@
+// Throughput of the CLIP engine on ViT-B/32, ViT-B/16 and ViT-L/14 shaped models with random
+// weights built in memory (the loader path is the real one: a safetensors image is assembled and
+// parsed). Reports images/s and texts/s at several batch sizes, achieved GFLOP/s next to the
+// machine's measured GEMM peak, and peak resident memory during inference. The PyTorch side of
+// the comparison is bench/nn_bench_torch.py (same shapes, same thread count).
+//
+//   nn_bench [--model b32|b16|l14|all] [--threads 2] [--batches 1,8,32] [--int8]
+//            [--seconds 3] [--texts]
+#include <oneapi/dnnl/dnnl.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "base/text.h"
+#include "nn/clip_model.h"
+#include "nn/parallel.h"
+#include "nn/safetensors.h"
+
+namespace qimg::nn {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+ClipConfig MakeConfig(const std::string& name) {
+  ClipConfig c;
+  auto set = [](TransformerConfig* t, int hidden, int ff, int layers, int heads) {
+    t->hidden_size = hidden;
+    t->intermediate_size = ff;
+    t->num_layers = layers;
+    t->num_heads = heads;
+    t->act = Activation::kQuickGelu;
+  };
+  set(&c.text, 512, 2048, 12, 8);
+  set(&c.vision, 768, 3072, 12, 12);
+  c.vision.image_size = 224;
+  c.projection_dim = 512;
+  if (name == "b32") {
+    c.vision.patch_size = 32;
+  } else if (name == "b16") {
+    c.vision.patch_size = 16;
+  } else {  // l14
+    set(&c.text, 768, 3072, 12, 12);
+    set(&c.vision, 1024, 4096, 24, 16);
+    c.vision.patch_size = 14;
+    c.projection_dim = 768;
+  }
+  return c;
+}
+
+// A safetensors image with every tensor CLIPModel needs, filled with small random values.
+std::string RandomCheckpoint(const ClipConfig& c) {
+  std::vector<std::pair<std::string, std::vector<int64_t>>> tensors;
+  auto add = [&](const std::string& n, std::vector<int64_t> s) { tensors.push_back({n, std::move(s)}); };
+  add("logit_scale", {});
+  const auto& t = c.text;
+  const auto& v = c.vision;
+  add("text_model.embeddings.token_embedding.weight", {t.vocab_size, t.hidden_size});
+  add("text_model.embeddings.position_embedding.weight", {t.max_position_embeddings, t.hidden_size});
+  auto layers = [&](const std::string& prefix, const TransformerConfig& tc) {
+    for (int i = 0; i < tc.num_layers; ++i) {
+      std::string p = prefix + ".layers." + std::to_string(i) + ".";
+      for (const char* ln : {"layer_norm1", "layer_norm2"}) {
+        add(p + ln + ".weight", {tc.hidden_size});
+        add(p + ln + ".bias", {tc.hidden_size});
+      }
+      for (const char* proj : {"q_proj", "k_proj", "v_proj", "out_proj"}) {
+        add(p + "self_attn." + proj + ".weight", {tc.hidden_size, tc.hidden_size});
+        add(p + "self_attn." + proj + ".bias", {tc.hidden_size});
+      }
+      add(p + "mlp.fc1.weight", {tc.intermediate_size, tc.hidden_size});
+      add(p + "mlp.fc1.bias", {tc.intermediate_size});
+      add(p + "mlp.fc2.weight", {tc.hidden_size, tc.intermediate_size});
+      add(p + "mlp.fc2.bias", {tc.hidden_size});
+    }
+  };
+  layers("text_model.encoder", t);
+  add("text_model.final_layer_norm.weight", {t.hidden_size});
+  add("text_model.final_layer_norm.bias", {t.hidden_size});
+  add("text_projection.weight", {c.projection_dim, t.hidden_size});
+  add("vision_model.embeddings.class_embedding", {v.hidden_size});
+  add("vision_model.embeddings.patch_embedding.weight", {v.hidden_size, 3, v.patch_size, v.patch_size});
+  add("vision_model.embeddings.position_embedding.weight", {v.num_positions(), v.hidden_size});
+  add("vision_model.pre_layrnorm.weight", {v.hidden_size});
+  add("vision_model.pre_layrnorm.bias", {v.hidden_size});
+  layers("vision_model.encoder", v);
+  add("vision_model.post_layernorm.weight", {v.hidden_size});
+  add("vision_model.post_layernorm.bias", {v.hidden_size});
+  add("visual_projection.weight", {c.projection_dim, v.hidden_size});
+
+  std::string header = "{";
+  uint64_t offset = 0;
+  for (const auto& [name, shape] : tensors) {
+    int64_t n = 1;
+    for (int64_t d : shape) n *= d;
+    std::string s;
+    for (size_t i = 0; i < shape.size(); ++i) s += (i ? "," : "") + std::to_string(shape[i]);
+    if (header.size() > 1) header += ",";
+    header += "\"" + name + "\":{\"dtype\":\"F32\",\"shape\":[" + s + "],\"data_offsets\":[" +
+              std::to_string(offset) + "," + std::to_string(offset + 4 * n) + "]}";
+    offset += 4 * static_cast<uint64_t>(n);
+  }
+  header += "}";
+  while (header.size() % 8) header += ' ';
+  std::string out(8, '\0');
+  for (int i = 0; i < 8; ++i) out[static_cast<size_t>(i)] = static_cast<char>((header.size() >> (8 * i)) & 0xff);
+  out += header;
+  size_t data_start = out.size();
+  out.resize(data_start + offset);
+  // xorshift uniform in [-a, a] with a chosen per tensor so activations stay O(1).
+  uint64_t state = 88172645463325252ull;
+  size_t pos = data_start;
+  for (const auto& [name, shape] : tensors) {
+    int64_t n = 1;
+    for (int64_t d : shape) n *= d;
+    float a = 0.02f;
+    bool ln_weight = name.find("norm") != std::string::npos && EndsWith(name, ".weight");
+    if (name.find("_proj.weight") != std::string::npos || name.find("fc") != std::string::npos) {
+      a = 1.7f / std::sqrt(static_cast<float>(shape.size() == 2 ? shape[1] : 1));
+    }
+    float* dst = reinterpret_cast<float*>(out.data() + pos);
+    for (int64_t i = 0; i < n; ++i) {
+      state ^= state << 13;
+      state ^= state >> 7;
+      state ^= state << 17;
+      float u = static_cast<float>(state >> 40) / static_cast<float>(1 << 24) * 2.0f - 1.0f;
+      dst[i] = ln_weight ? 1.0f + 0.1f * u : a * u;
+    }
+    if (name == "logit_scale") dst[0] = std::log(100.0f);
+    pos += 4 * static_cast<size_t>(n);
+  }
+  return out;
+}
+
+double VisionFlops(const ClipConfig& c) {
+  const auto& v = c.vision;
+  const double p = v.grid() * v.grid(), s = p + 1, d = v.hidden_size, f = v.intermediate_size;
+  const double patch_in = 3.0 * v.patch_size * v.patch_size;
+  const double layer = 2 * s * d * 3 * d + 4 * s * s * d + 2 * s * d * d + 4 * s * d * f;
+  return 2 * p * patch_in * d + v.num_layers * layer + 2 * d * c.projection_dim;
+}
+
+double TextFlops(const ClipConfig& c, int seq) {
+  const auto& t = c.text;
+  const double s = seq, d = t.hidden_size, f = t.intermediate_size;
+  const double layer = 2 * s * d * 3 * d + 4 * s * s * d + 2 * s * d * d + 4 * s * d * f;
+  return t.num_layers * layer + 2 * d * c.projection_dim;
+}
+
+// Peak RSS since the last reset (Linux: writing 5 to clear_refs resets VmHWM).
+void ResetPeakRss() { std::ofstream("/proc/self/clear_refs") << "5"; }
+double PeakRssMiB() {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (StartsWith(line, "VmHWM:")) return std::stod(line.substr(6)) / 1024.0;
+  }
+  return 0;
+}
+
+double GemmPeak(bool int8) {
+  const int n = 2048;
+  std::vector<float> a(static_cast<size_t>(n) * n, 0.5f), b(a), c(a.size());
+  std::vector<uint8_t> au(a.size(), 3);
+  std::vector<int8_t> bs(a.size(), 2);
+  std::vector<int32_t> ci(a.size());
+  const int32_t zero = 0;
+  auto run = [&] {
+    if (int8) {
+      dnnl_gemm_u8s8s32('N', 'T', 'F', n, n, n, 1.0f, au.data(), n, 128, bs.data(), n, 0, 0.0f,
+                        ci.data(), n, &zero);
+    } else {
+      dnnl_sgemm('N', 'T', n, n, n, 1.0f, a.data(), n, b.data(), n, 0.0f, c.data(), n);
+    }
+  };
+  run();
+  auto t0 = Clock::now();
+  int iters = 0;
+  while (std::chrono::duration<double>(Clock::now() - t0).count() < 1.0) {
+    run();
+    ++iters;
+  }
+  double secs = std::chrono::duration<double>(Clock::now() - t0).count();
+  return 2.0 * n * n * n * iters / secs / 1e9;
+}
+
+template <typename F>
+double TimePerRun(F&& fn, double seconds) {
+  fn();  // warm-up (first-touch of buffers, oneDNN JIT)
+  auto t0 = Clock::now();
+  int iters = 0;
+  do {
+    fn();
+    ++iters;
+  } while (std::chrono::duration<double>(Clock::now() - t0).count() < seconds || iters < 2);
+  return std::chrono::duration<double>(Clock::now() - t0).count() / iters;
+}
+
+int Main(int argc, char** argv) {
+  std::string models = "all";
+  int threads = 2;
+  std::vector<int> batches = {1, 8, 32};
+  bool int8 = false;
+  bool texts = true;
+  double seconds = 3;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
+    if (a == "--model") models = next();
+    else if (a == "--threads") threads = std::stoi(next());
+    else if (a == "--int8") int8 = true;
+    else if (a == "--no-texts") texts = false;
+    else if (a == "--seconds") seconds = std::stod(next());
+    else if (a == "--batches") {
+      batches.clear();
+      for (const std::string& b : Split(next(), ',')) batches.push_back(std::stoi(b));
+    } else {
+      std::fprintf(stderr, "usage: nn_bench [--model b32|b16|l14|all] [--threads N] "
+                           "[--batches 1,8,32] [--int8] [--seconds S] [--no-texts]\n");
+      return 2;
+    }
+  }
+  SetNumThreads(threads);
+  std::printf("threads %d, %s\n", NumThreads(), int8 ? "int8 weights" : "fp32");
+  std::printf("GEMM peak (2048^3, oneDNN): sgemm %.0f GFLOP/s, u8s8s32 %.0f GOP/s\n",
+              GemmPeak(false), GemmPeak(true));
+  std::printf("| model | input | batch | items/s | ms/batch | GFLOP/s | peak RSS MiB |\n");
+  std::printf("|---|---|---|---|---|---|---|\n");
+  std::vector<std::string> names = models == "all" ? std::vector<std::string>{"b32", "b16", "l14"}
+                                                     : Split(models, ',');
+  for (const std::string& name : names) {
+    ClipConfig config = MakeConfig(name);
+    std::unique_ptr<ClipModel> model;
+    {
+      auto file = SafetensorsFile::FromBytes(RandomCheckpoint(config));
+      if (!file.ok()) {
+        std::fprintf(stderr, "%s\n", file.status().ToString().c_str());
+        return 1;
+      }
+      ClipLoadOptions options;
+      options.int8 = int8;
+      auto m = ClipModel::FromCheckpoint(config, **file, options);
+      if (!m.ok()) {
+        std::fprintf(stderr, "%s\n", m.status().ToString().c_str());
+        return 1;
+      }
+      model = std::move(m).value();
+    }
+    const std::string label = name == "b32" ? "ViT-B/32" : name == "b16" ? "ViT-B/16" : "ViT-L/14";
+    for (int batch : batches) {
+      std::vector<float> pixels(static_cast<size_t>(batch) * model->PixelsPerImage());
+      for (size_t i = 0; i < pixels.size(); ++i) pixels[i] = std::sin(0.001f * static_cast<float>(i));
+      ResetPeakRss();
+      double secs = TimePerRun([&] { (void)model->EncodePixels(pixels.data(), batch); },
+                               name == "l14" ? seconds / 3 : seconds);
+      std::printf("| %s | image | %d | %.2f | %.1f | %.0f | %.0f |\n", label.c_str(), batch,
+                  batch / secs, secs * 1e3, VisionFlops(config) * batch / secs / 1e9, PeakRssMiB());
+      std::fflush(stdout);
+    }
+    if (!texts) continue;
+    for (int batch : batches) {
+      // Full-length rows (77 tokens, EOS last), the worst case and what PyTorch always runs.
+      std::vector<std::vector<int32_t>> ids(static_cast<size_t>(batch), std::vector<int32_t>(77));
+      for (auto& row : ids) {
+        for (int i = 0; i < 77; ++i) row[static_cast<size_t>(i)] = 1000 + i;
+        row[0] = 49406;
+        row[76] = 49407;
+      }
+      ResetPeakRss();
+      double secs = TimePerRun([&] { (void)model->EncodeTokenIds(ids); }, seconds / 2);
+      std::printf("| %s | text (77 tok) | %d | %.1f | %.1f | %.0f | %.0f |\n", label.c_str(), batch,
+                  batch / secs, secs * 1e3, TextFlops(config, 77) * batch / secs / 1e9, PeakRssMiB());
+      // A typical caption: EOS at position 7, so only 8 positions are computed.
+      for (auto& row : ids) row[7] = 49407;
+      secs = TimePerRun([&] { (void)model->EncodeTokenIds(ids); }, seconds / 2);
+      std::printf("| %s | text (8 tok) | %d | %.1f | %.1f | %.0f | - |\n", label.c_str(), batch,
+                  batch / secs, secs * 1e3, TextFlops(config, 8) * batch / secs / 1e9);
+      std::fflush(stdout);
+    }
+  }
+  return 0;
+}
+
+}  // namespace
+}  // namespace qimg::nn
+
+int main(int argc, char** argv) { return qimg::nn::Main(argc, argv); }
