@@ -6,6 +6,7 @@
 
 #include "base/fs.h"
 #include "nn/ops.h"
+#include "nn/scratch.h"
 
 namespace qimg::nn {
 
@@ -119,20 +120,20 @@ Result<Embeddings> ClipModel::EncodeTokenIds(const std::vector<std::vector<int32
   }
   // The mask is causal, so positions after the last pooled one cannot influence it: run only
   // the prefix every row needs (identical results, far less work for short captions).
-  std::vector<float> x(static_cast<size_t>(batch) * seq * d);
+  float* x = Scratch(ScratchSlot::kTokens, static_cast<size_t>(batch) * seq * d);
   for (int b = 0; b < batch; ++b) {
     for (int s = 0; s < seq; ++s) {
       const float* tok = token_embedding_.data() + static_cast<size_t>(ids[b][s]) * d;
       const float* pos = text_position_.data() + static_cast<size_t>(s) * d;
-      float* dst = x.data() + (static_cast<size_t>(b) * seq + s) * d;
+      float* dst = x + (static_cast<size_t>(b) * seq + s) * d;
       for (int i = 0; i < d; ++i) dst[i] = tok[i] + pos[i];
     }
   }
-  QIMG_RETURN_IF_ERROR(text_encoder_.Forward(x.data(), batch, seq, /*causal=*/true));
+  QIMG_RETURN_IF_ERROR(text_encoder_.Forward(x, batch, seq, /*causal=*/true));
   std::vector<float> pooled(static_cast<size_t>(batch) * d);
   for (int b = 0; b < batch; ++b) {
     std::memcpy(pooled.data() + static_cast<size_t>(b) * d,
-                x.data() + (static_cast<size_t>(b) * seq + pool[static_cast<size_t>(b)]) * d,
+                x + (static_cast<size_t>(b) * seq + pool[static_cast<size_t>(b)]) * d,
                 sizeof(float) * d);
   }
   LayerNorm(pooled.data(), batch, d, final_layer_norm_.gamma.data(), final_layer_norm_.beta.data(),
@@ -162,14 +163,14 @@ Result<Embeddings> ClipModel::EncodePixels(const float* pixels, int batch) const
   if (batch <= 0) return out;
   // im2col: patch (row, col) -> its (channel, y, x) block, the conv weight's flattening order.
   const int64_t patches = static_cast<int64_t>(batch) * g * g;
-  std::vector<float> cols(static_cast<size_t>(patches) * patch_in);
+  float* cols = Scratch(ScratchSlot::kPatches, static_cast<size_t>(patches) * patch_in);
 #pragma omp parallel for schedule(static)
   for (int64_t n = 0; n < patches; ++n) {
     const int64_t b = n / (g * g);
     const int pr = static_cast<int>(n % (g * g)) / g;
     const int pc = static_cast<int>(n % (g * g)) % g;
     const float* img = pixels + b * PixelsPerImage();
-    float* dst = cols.data() + n * patch_in;
+    float* dst = cols + n * patch_in;
     for (int ch = 0; ch < c; ++ch) {
       for (int y = 0; y < p; ++y) {
         const float* src = img + (static_cast<int64_t>(ch) * size + pr * p + y) * size + pc * p;
@@ -178,26 +179,25 @@ Result<Embeddings> ClipModel::EncodePixels(const float* pixels, int batch) const
       }
     }
   }
-  std::vector<float> emb(static_cast<size_t>(patches) * d);
-  QIMG_RETURN_IF_ERROR(LinearForward(patch_embedding_, cols.data(), patches, emb.data()));
-  cols = {};
-  std::vector<float> x(static_cast<size_t>(batch) * seq * d);
+  float* emb = Scratch(ScratchSlot::kPatchEmbeddings, static_cast<size_t>(patches) * d);
+  QIMG_RETURN_IF_ERROR(LinearForward(patch_embedding_, cols, patches, emb));
+  float* x = Scratch(ScratchSlot::kTokens, static_cast<size_t>(batch) * seq * d);
 #pragma omp parallel for schedule(static)
   for (int64_t r = 0; r < static_cast<int64_t>(batch) * seq; ++r) {
     const int64_t b = r / seq;
     const int s = static_cast<int>(r % seq);
-    const float* src = s == 0 ? class_embedding_.data() : emb.data() + (b * g * g + s - 1) * d;
+    const float* src = s == 0 ? class_embedding_.data() : emb + (b * g * g + s - 1) * d;
     const float* pos = vision_position_.data() + static_cast<int64_t>(s) * d;
-    float* dst = x.data() + r * d;
+    float* dst = x + r * d;
     for (int i = 0; i < d; ++i) dst[i] = src[i] + pos[i];
   }
-  LayerNorm(x.data(), static_cast<int64_t>(batch) * seq, d, pre_layrnorm_.gamma.data(),
-            pre_layrnorm_.beta.data(), vc.layer_norm_eps, x.data());
-  QIMG_RETURN_IF_ERROR(vision_encoder_.Forward(x.data(), batch, seq, /*causal=*/false));
+  LayerNorm(x, static_cast<int64_t>(batch) * seq, d, pre_layrnorm_.gamma.data(),
+            pre_layrnorm_.beta.data(), vc.layer_norm_eps, x);
+  QIMG_RETURN_IF_ERROR(vision_encoder_.Forward(x, batch, seq, /*causal=*/false));
   std::vector<float> pooled(static_cast<size_t>(batch) * d);
   for (int b = 0; b < batch; ++b) {
     std::memcpy(pooled.data() + static_cast<size_t>(b) * d,
-                x.data() + static_cast<size_t>(b) * seq * d, sizeof(float) * d);
+                x + static_cast<size_t>(b) * seq * d, sizeof(float) * d);
   }
   LayerNorm(pooled.data(), batch, d, post_layernorm_.gamma.data(), post_layernorm_.beta.data(),
             vc.layer_norm_eps, pooled.data());

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "nn/ops.h"
+#include "nn/scratch.h"
 
 namespace qimg::nn {
 
@@ -101,39 +102,39 @@ class Timer {
 Status Encoder::Forward(float* x, int batch, int seq, bool causal) const {
   const int d = config_.hidden_size;
   const int64_t rows = static_cast<int64_t>(batch) * seq;
-  std::vector<float> h(static_cast<size_t>(rows) * d);
-  std::vector<float> qkv(static_cast<size_t>(rows) * 3 * d);
-  std::vector<float> mlp(static_cast<size_t>(rows) * config_.intermediate_size);
+  float* h = Scratch(ScratchSlot::kHidden, static_cast<size_t>(rows) * d);
+  float* qkv = Scratch(ScratchSlot::kQkv, static_cast<size_t>(rows) * 3 * d);
+  float* mlp = Scratch(ScratchSlot::kMlp, static_cast<size_t>(rows) * config_.intermediate_size);
   for (const EncoderLayer& l : layers_) {
     {
       Timer t(0);
-      LayerNorm(x, rows, d, l.ln1.gamma.data(), l.ln1.beta.data(), config_.layer_norm_eps, h.data());
+      LayerNorm(x, rows, d, l.ln1.gamma.data(), l.ln1.beta.data(), config_.layer_norm_eps, h);
     }
     {
       Timer t(1);
-      QIMG_RETURN_IF_ERROR(LinearForward(l.qkv, h.data(), rows, qkv.data()));
+      QIMG_RETURN_IF_ERROR(LinearForward(l.qkv, h, rows, qkv));
     }
     {
       Timer t(2);
-      QIMG_RETURN_IF_ERROR(Attention(qkv.data(), batch, seq, config_.num_heads,
-                                     config_.head_dim(), causal, h.data()));
+      QIMG_RETURN_IF_ERROR(Attention(qkv, batch, seq, config_.num_heads,
+                                     config_.head_dim(), causal, h));
     }
     {
       Timer t(3);
-      QIMG_RETURN_IF_ERROR(LinearForward(l.out, h.data(), rows, x, Epilogue::kAccumulate));
+      QIMG_RETURN_IF_ERROR(LinearForward(l.out, h, rows, x, Epilogue::kAccumulate));
     }
     {
       Timer t(0);
-      LayerNorm(x, rows, d, l.ln2.gamma.data(), l.ln2.beta.data(), config_.layer_norm_eps, h.data());
+      LayerNorm(x, rows, d, l.ln2.gamma.data(), l.ln2.beta.data(), config_.layer_norm_eps, h);
     }
     {
       Timer t(4);
       QIMG_RETURN_IF_ERROR(
-          LinearForward(l.fc1, h.data(), rows, mlp.data(), Epilogue::kActivation, config_.act));
+          LinearForward(l.fc1, h, rows, mlp, Epilogue::kActivation, config_.act));
     }
     {
       Timer t(5);
-      QIMG_RETURN_IF_ERROR(LinearForward(l.fc2, mlp.data(), rows, x, Epilogue::kAccumulate));
+      QIMG_RETURN_IF_ERROR(LinearForward(l.fc2, mlp, rows, x, Epilogue::kAccumulate));
     }
   }
   return Status::Ok();
