@@ -172,11 +172,13 @@ Status RunHttpServer(Dispatcher& dispatcher, const HttpOptions& options) {
   httplib::Server svr;
   SessionTable sessions(options.max_sessions);
   const bool loopback_bind = IsLoopbackBind(options.host);
-  const int workers = std::max(1, options.workers);
-  svr.new_task_queue = [workers] { return new httplib::ThreadPool(workers); };
+  // httplib parks a thread on each keep-alive connection, so connection threads far outnumber
+  // the engines (which bound the real parallel work).
+  const int threads = std::max(8, options.workers * 8);
+  svr.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   svr.set_payload_max_length(options.max_body_bytes);
   svr.set_keep_alive_max_count(1000);
-  svr.set_keep_alive_timeout(5);
+  svr.set_keep_alive_timeout(2);
   svr.set_default_headers({{"Server", "qimg-mcp/0.2.0"}});
   // httplib's default adds SO_REUSEPORT, which would let a second server share our port
   // silently; SO_REUSEADDR alone still allows a quick restart.

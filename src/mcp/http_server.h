@@ -21,7 +21,7 @@ namespace qimg::mcp {
 struct HttpOptions {
   std::string host = "127.0.0.1";
   int port = 8181;
-  int workers = 16;                      // request threads (one Engine each)
+  int workers = 16;                      // engines working in parallel (x8 connection threads)
   size_t max_body_bytes = 4u << 20;      // 4 MiB
   size_t max_sessions = 4096;            // the least recently used is dropped beyond this
   std::string pid_path;                  // when set: write our pid there, holding a flock
