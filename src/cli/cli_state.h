@@ -44,7 +44,8 @@ struct OutputFlags {
 void AddOutputFlags(CLI::App* cmd, OutputFlags* flags, bool with_debug = true);
 
 void RegisterLibraryCommands(CLI::App& app, CliState& state);  // init-config, collection, context, update, status, cleanup
-void RegisterAssetCommands(CLI::App& app, CliState& state);    // get, multi-get, facts
+void RegisterAssetCommands(CLI::App& app, CliState& state);     // get, multi-get, facts
+void RegisterEncodeCommands(CLI::App& app, CliState& state);    // encode (src/nn)
 void RegisterMcpCommands(CLI::App& app, CliState& state);      // mcp (stdio, http, daemon, stop)
 void RegisterSearchCommands(CLI::App& app, CliState& state);   // search
 

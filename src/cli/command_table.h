@@ -10,6 +10,9 @@ inline void RegisterAllCommands(CLI::App& app, CliState& state) {
   RegisterAssetCommands(app, state);
   RegisterMcpCommands(app, state);
   RegisterSearchCommands(app, state);
+#ifdef QIMG_HAVE_ENCODE
+  RegisterEncodeCommands(app, state);
+#endif
 }
 
 }  // namespace qimg
