@@ -36,6 +36,34 @@ TEST(ClipConfigTest, DefaultsAreTransformersDefaults) {
   EXPECT_EQ(c->vision.act, Activation::kGelu);
 }
 
+// Abridged from openai/clip-vit-base-patch32 and openai/clip-vit-large-patch14: legacy
+// *_config_dict keys set to null, eos_token_id 2 (not the real EOS), many unrelated keys.
+TEST(ClipConfigTest, LoadsOpenAiStyleConfigs) {
+  auto b32 = ParseClipConfig(R"({
+    "architectures": ["CLIPModel"], "initializer_factor": 1.0, "logit_scale_init_value": 2.6592,
+    "model_type": "clip", "projection_dim": 512, "text_config_dict": null, "vision_config_dict": null,
+    "text_config": {"_name_or_path": "", "architectures": null, "bad_words_ids": null,
+      "bos_token_id": 0, "eos_token_id": 2, "hidden_act": "quick_gelu", "hidden_size": 512,
+      "intermediate_size": 2048, "layer_norm_eps": 1e-05, "max_position_embeddings": 77,
+      "num_attention_heads": 8, "num_hidden_layers": 12, "pad_token_id": 1, "vocab_size": 49408,
+      "torch_dtype": null, "id2label": {"0": "LABEL_0"}},
+    "vision_config": {"hidden_act": "quick_gelu", "hidden_size": 768, "image_size": 224,
+      "intermediate_size": 3072, "num_attention_heads": 12, "num_hidden_layers": 12,
+      "patch_size": 32, "layer_norm_eps": 1e-05, "dropout": 0.0}})");
+  ASSERT_TRUE(b32.ok()) << b32.status().ToString();
+  EXPECT_EQ(b32->text.eos_token_id, 2);
+  EXPECT_EQ(b32->vision.num_positions(), 50);
+  auto l14 = ParseClipConfig(R"({"projection_dim": 768,
+    "text_config": {"hidden_size": 768, "intermediate_size": 3072, "num_attention_heads": 12,
+                    "num_hidden_layers": 12, "projection_dim": 768},
+    "vision_config": {"hidden_size": 1024, "intermediate_size": 4096, "num_attention_heads": 16,
+                      "num_hidden_layers": 24, "patch_size": 14, "image_size": 224}})");
+  ASSERT_TRUE(l14.ok()) << l14.status().ToString();
+  EXPECT_EQ(l14->vision.num_positions(), 257);
+  EXPECT_EQ(l14->vision.head_dim(), 64);
+  EXPECT_EQ(l14->text.head_dim(), 64);
+}
+
 TEST(ClipConfigTest, RejectsBadValues) {
   EXPECT_FALSE(ParseClipConfig("not json").ok());
   EXPECT_FALSE(ParseClipConfig(R"({"vision_config":{}})").ok());

@@ -168,6 +168,24 @@ TEST(ClipModelTest, Int8StaysWithinCosine099) {
   EXPECT_GT(MaxAbsDiff(fe->values.data(), ie->values.data(), fe->values.size()), 1e-6f);
 }
 
+// OpenAI's configs say eos_token_id 2; pooling must still land on the real EOS (49407).
+TEST(ClipModelTest, LegacyEosTokenIdStillPoolsAtEos) {
+  auto config = LoadClipConfig(testing::ClipTinyModelDir() + "/config.json");
+  ASSERT_TRUE(config.ok());
+  config->text.eos_token_id = 2;
+  auto file = SafetensorsFile::Open(testing::ClipTinyModelDir() + "/model.safetensors");
+  ASSERT_TRUE(file.ok());
+  auto model = ClipModel::FromCheckpoint(*config, **file);
+  ASSERT_TRUE(model.ok());
+  const auto cases = ReadGolden("text_embeddings.json")["cases"];
+  auto emb = (*model)->EncodeTokenIds(GoldenIds(cases));
+  ASSERT_TRUE(emb.ok());
+  for (int i = 0; i < emb->rows; ++i) {
+    auto raw = Floats(cases[i]["text_embeds"]);
+    EXPECT_LE(MaxAbsDiff(emb->row(i), raw.data(), 32), kTol) << cases[i]["text"];
+  }
+}
+
 TEST(ClipModelTest, RejectsBadInput) {
   auto model = LoadTiny();
   ASSERT_NE(model, nullptr);
