@@ -28,6 +28,11 @@ void ApplyMinScore(std::vector<ScoredId>* scored, double min_score) {
   std::erase_if(*scored, [&](const ScoredId& s) { return s.scores.overall < min_score; });
 }
 
+std::vector<ScoredId> Truncated(std::vector<ScoredId> results, int wanted) {
+  if (static_cast<int>(results.size()) > wanted) results.resize(wanted);
+  return results;
+}
+
 }  // namespace
 
 double NormalizeBm25(double bm25) {
@@ -79,7 +84,16 @@ Result<std::vector<ScoredId>> LexicalSearch(Database* db, const std::string& que
 
   if (tokens.size() > 1 && static_cast<int>(results.size()) < wanted) {
     // Fill with documents holding only some of the words, always below the full matches.
-    QIMG_ASSIGN_OR_RETURN(std::string any_expr, TokenMatchExpression(tokens, false));
+    // Words in more than half of the library are left out of the fill: bm25 clamps their
+    // IDF to 1e-6, so they could only add near-zero matches, and they are what makes an OR
+    // query touch (and score) most of a large library.
+    QIMG_ASSIGN_OR_RETURN(std::vector<int64_t> df, TokenDocumentCounts(db, tokens));
+    QIMG_ASSIGN_OR_RETURN(int64_t n_docs, IndexedDocumentBound(db));
+    std::vector<std::string> fill_tokens;
+    for (size_t i = 0; i < tokens.size(); ++i)
+      if (df[i] > 0 && 2 * df[i] <= n_docs) fill_tokens.push_back(tokens[i]);
+    if (fill_tokens.empty()) return Truncated(std::move(results), wanted);
+    QIMG_ASSIGN_OR_RETURN(std::string any_expr, TokenMatchExpression(fill_tokens, false));
     QIMG_ASSIGN_OR_RETURN(auto any_hits, QueryLexicalIndex(
         db, any_expr, options.filter, fetch + static_cast<int>(all_hits.size())));
     std::unordered_set<int64_t> seen;
@@ -90,8 +104,7 @@ Result<std::vector<ScoredId>> LexicalSearch(Database* db, const std::string& que
     ApplyMinScore(&partial, options.min_score);
     for (auto& p : partial) results.push_back(std::move(p));
   }
-  if (static_cast<int>(results.size()) > wanted) results.resize(wanted);
-  return results;
+  return Truncated(std::move(results), wanted);
 }
 
 }  // namespace qimg

@@ -62,6 +62,26 @@ Result<std::string> TokenMatchExpression(const std::vector<std::string>& tokens,
   return expr;
 }
 
+Result<std::vector<int64_t>> TokenDocumentCounts(Database* db,
+                                                 const std::vector<std::string>& tokens) {
+  // A temp table: created per connection, never written to the library's file.
+  QIMG_RETURN_IF_ERROR(db->Exec(
+      "CREATE VIRTUAL TABLE IF NOT EXISTS temp.qimg_fts_vocab USING fts5vocab(main, 'assets_fts', 'row')"));
+  QIMG_ASSIGN_OR_RETURN(Statement st, db->Prepare("SELECT doc FROM temp.qimg_fts_vocab WHERE term = ?1"));
+  std::vector<int64_t> counts;
+  for (const auto& t : tokens) {
+    st.Bind(1, t);
+    QIMG_ASSIGN_OR_RETURN(bool row, st.Step());
+    counts.push_back(row ? st.ColumnInt(0) : 0);
+    QIMG_RETURN_IF_ERROR(st.Reset());
+  }
+  return counts;
+}
+
+Result<int64_t> IndexedDocumentBound(Database* db) {
+  return db->QueryInt("SELECT coalesce(max(rowid), 0) FROM assets");
+}
+
 Result<std::vector<LexicalHit>> QueryLexicalIndex(Database* db, const std::string& match,
                                                    const AssetFilter& filter, int limit) {
   std::vector<LexicalHit> hits;

@@ -25,6 +25,12 @@ Result<std::vector<std::string>> IndexTokens(Database* db, std::string_view text
 // otherwise OR. InvalidArgument when tokens is empty.
 Result<std::string> TokenMatchExpression(const std::vector<std::string>& tokens, bool match_all);
 
+// For each token, the number of indexed documents containing it (fts5vocab), and an upper
+// bound on the number of indexed documents (max assets.rowid: O(log n), never a count).
+Result<std::vector<int64_t>> TokenDocumentCounts(Database* db,
+                                                 const std::vector<std::string>& tokens);
+Result<int64_t> IndexedDocumentBound(Database* db);
+
 struct LexicalHit {
   int64_t rowid = 0;
   std::string asset_id;
