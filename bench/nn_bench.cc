@@ -5,9 +5,12 @@
 // the comparison is bench/nn_bench_torch.py (same shapes, same thread count).
 //
 //   nn_bench [--model b32|b16|l14|all] [--threads 2] [--batches 1,8,32] [--int8]
-//            [--seconds 3] [--texts]
+//            [--seconds 3] [--no-texts] [--no-check]
+// With --int8 it first prints the smallest cosine between int8 and fp32 embeddings of the same
+// random model (--no-check skips that).
 #include <oneapi/dnnl/dnnl.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -196,7 +199,7 @@ double TimePerRun(F&& fn, double seconds) {
   do {
     fn();
     ++iters;
-  } while (std::chrono::duration<double>(Clock::now() - t0).count() < seconds || iters < 2);
+  } while (std::chrono::duration<double>(Clock::now() - t0).count() < seconds);
   return std::chrono::duration<double>(Clock::now() - t0).count() / iters;
 }
 
@@ -206,6 +209,7 @@ int Main(int argc, char** argv) {
   std::vector<int> batches = {1, 8, 32};
   bool int8 = false;
   bool texts = true;
+  bool check_int8 = true;
   double seconds = 3;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -214,13 +218,14 @@ int Main(int argc, char** argv) {
     else if (a == "--threads") threads = std::stoi(next());
     else if (a == "--int8") int8 = true;
     else if (a == "--no-texts") texts = false;
+    else if (a == "--no-check") check_int8 = false;
     else if (a == "--seconds") seconds = std::stod(next());
     else if (a == "--batches") {
       batches.clear();
       for (const std::string& b : Split(next(), ',')) batches.push_back(std::stoi(b));
     } else {
       std::fprintf(stderr, "usage: nn_bench [--model b32|b16|l14|all] [--threads N] "
-                           "[--batches 1,8,32] [--int8] [--seconds S] [--no-texts]\n");
+                           "[--batches 1,8,32] [--int8] [--seconds S] [--no-texts] [--no-check]\n");
       return 2;
     }
   }
@@ -235,6 +240,7 @@ int Main(int argc, char** argv) {
   for (const std::string& name : names) {
     ClipConfig config = MakeConfig(name);
     std::unique_ptr<ClipModel> model;
+    const std::string label = name == "b32" ? "ViT-B/32" : name == "b16" ? "ViT-B/16" : "ViT-L/14";
     {
       auto file = SafetensorsFile::FromBytes(RandomCheckpoint(config));
       if (!file.ok()) {
@@ -249,8 +255,41 @@ int Main(int argc, char** argv) {
         return 1;
       }
       model = std::move(m).value();
+      if (int8 && check_int8) {
+        // Agreement of the int8 path with fp32 on the same weights and inputs.
+        auto ref = ClipModel::FromCheckpoint(config, **file);
+        if (!ref.ok()) return 1;
+        const int n = 8;
+        std::vector<float> px(static_cast<size_t>(n) * model->PixelsPerImage());
+        for (size_t i = 0; i < px.size(); ++i) px[i] = std::sin(0.0007f * static_cast<float>(i * (i % 7 + 1)));
+        std::vector<std::vector<int32_t>> ids(n, std::vector<int32_t>(77, 49407));
+        for (int b = 0; b < n; ++b) {
+          ids[static_cast<size_t>(b)][0] = 49406;
+          for (int i = 1; i < 10 + 5 * b; ++i) ids[static_cast<size_t>(b)][static_cast<size_t>(i)] = 300 + 37 * i + 1001 * b;
+        }
+        double worst_img = 1, worst_txt = 1;
+        auto qi = model->EncodePixels(px.data(), n);
+        auto fi = (*ref)->EncodePixels(px.data(), n);
+        auto qt = model->EncodeTokenIds(ids);
+        auto ft = (*ref)->EncodeTokenIds(ids);
+        if (!qi.ok() || !fi.ok() || !qt.ok() || !ft.ok()) return 1;
+        auto cosine = [](const float* a, const float* b, int d) {
+          double ab = 0, aa = 0, bb = 0;
+          for (int i = 0; i < d; ++i) {
+            ab += static_cast<double>(a[i]) * b[i];
+            aa += static_cast<double>(a[i]) * a[i];
+            bb += static_cast<double>(b[i]) * b[i];
+          }
+          return ab / std::sqrt(aa * bb);
+        };
+        for (int b = 0; b < n; ++b) {
+          worst_img = std::min(worst_img, cosine(qi->row(b), fi->row(b), qi->dim));
+          worst_txt = std::min(worst_txt, cosine(qt->row(b), ft->row(b), qt->dim));
+        }
+        std::printf("%s int8 vs fp32 (8 inputs, random weights): min cosine image %.5f, text %.5f\n",
+                    label.c_str(), worst_img, worst_txt);
+      }
     }
-    const std::string label = name == "b32" ? "ViT-B/32" : name == "b16" ? "ViT-B/16" : "ViT-L/14";
     for (int batch : batches) {
       std::vector<float> pixels(static_cast<size_t>(batch) * model->PixelsPerImage());
       for (size_t i = 0; i < pixels.size(); ++i) pixels[i] = std::sin(0.001f * static_cast<float>(i));

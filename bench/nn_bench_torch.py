@@ -104,7 +104,7 @@ def timed(fn, seconds):
     while True:
         fn()
         n += 1
-        if time.perf_counter() - t0 >= seconds and n >= 2:
+        if time.perf_counter() - t0 >= seconds:
             return (time.perf_counter() - t0) / n
 
 

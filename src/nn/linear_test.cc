@@ -95,9 +95,16 @@ TEST(OpsTest, LayerNormMatchesNaive) {
   }
 }
 
-TEST(OpsTest, AttentionMatchesNaive) {
+// head_dim 8: the generic path; 16 and 64: the register-tiled path (16- and 32-wide value tiles);
+// seq 11 and 50 cover partial and several key tiles.
+class AttentionTest : public ::testing::TestWithParam<std::tuple<int, int>> {};
+
+TEST_P(AttentionTest, MatchesNaive) {
   std::mt19937 rng(5);
-  const int batch = 3, seq = 11, heads = 4, hd = 8, hidden = heads * hd;
+  const int batch = 3, heads = 4;
+  const int hd = std::get<0>(GetParam());
+  const int seq = std::get<1>(GetParam());
+  const int hidden = heads * hd;
   auto qkv = Random(static_cast<size_t>(batch) * seq * 3 * hidden, rng);
   for (bool causal : {false, true}) {
     std::vector<float> out(static_cast<size_t>(batch) * seq * hidden);
@@ -128,6 +135,9 @@ TEST(OpsTest, AttentionMatchesNaive) {
     }
   }
 }
+
+INSTANTIATE_TEST_SUITE_P(Shapes, AttentionTest,
+                         ::testing::Combine(::testing::Values(8, 16, 64), ::testing::Values(11, 50)));
 
 }  // namespace
 }  // namespace qimg::nn
