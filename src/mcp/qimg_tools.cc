@@ -4,6 +4,8 @@
 
 #include "app/report_json.h"
 #include "media/decode.h"
+#include "search/filters.h"
+#include "search/lexical_search.h"
 #include "search/result.h"
 
 namespace qimg::mcp {
@@ -210,9 +212,76 @@ std::string Base64Encode(std::string_view bytes) {
   return out;
 }
 
+namespace {
+
+// The filter arguments shared by the search tools, with the CLI's meaning (search/filters.h).
+constexpr const char* kFilterProperties = R"json(
+      "num": {"type": "integer", "minimum": 1, "default": 10, "description": "results wanted"},
+      "all": {"type": "boolean", "default": false, "description": "every match (up to 10000)"},
+      "collection": {"type": "string", "description": "only this collection (exact name)"},
+      "path_prefix": {"type": "string", "description": "rel_path prefix, or qimg://collection/prefix"},
+      "after": {"type": "string", "description": "captured on/after YYYY-MM-DD[THH:MM[:SS]] (local time)"},
+      "before": {"type": "string", "description": "captured on/before; a bare day includes the whole day"},
+      "min_width": {"type": "integer", "minimum": 0},
+      "min_height": {"type": "integer", "minimum": 0},
+      "min_score": {"type": "number", "description": "drop results scoring below this"})json";
+
+Result<AssetFilter> FilterFromArgs(const ToolArgs& args) {
+  FilterArgs f;
+  QIMG_ASSIGN_OR_RETURN(f.collection, args.String("collection"));
+  QIMG_ASSIGN_OR_RETURN(f.path_prefix, args.String("path_prefix"));
+  QIMG_ASSIGN_OR_RETURN(f.after, args.String("after"));
+  QIMG_ASSIGN_OR_RETURN(f.before, args.String("before"));
+  QIMG_ASSIGN_OR_RETURN(f.min_width, args.Int("min_width"));
+  QIMG_ASSIGN_OR_RETURN(f.min_height, args.Int("min_height"));
+  return ParseFilterArgs(f);
+}
+
+ToolSpec SearchTool() {
+  ToolSpec t;
+  t.name = "qimg_search";
+  t.title = "Lexical search";
+  t.description =
+      "Find images by words in their file and folder names, the contexts people wrote on their "
+      "folders, and machine facts (captions, tags, OCR text, colours). Words are matched "
+      "literally (accents and case ignored); images containing all words rank first. Same "
+      "defaults as `qimg search`.";
+  t.input_schema = Schema((std::string(R"({
+    "type": "object",
+    "properties": {
+      "query": {"type": "string", "description": "words to look for"},)") + kFilterProperties +
+      R"(
+    },
+    "required": ["query"]
+  })").c_str());
+  t.output_schema = ResultListSchema();
+  t.list_key = "results";
+  t.handler = [](Engine& e, const ToolArgs& args) -> Result<ToolOutput> {
+    QIMG_ASSIGN_OR_RETURN(auto query, args.String("query"));
+    if (!query) return Status::InvalidArgument("qimg_search needs 'query'");
+    LexicalSearchOptions o;
+    QIMG_ASSIGN_OR_RETURN(auto num, args.Int("num"));
+    QIMG_ASSIGN_OR_RETURN(auto all, args.Bool("all"));
+    QIMG_ASSIGN_OR_RETURN(auto min_score, args.Number("min_score"));
+    if (num && *num < 1) return Status::InvalidArgument("num must be at least 1");
+    o.num = static_cast<int>(std::min<int64_t>(num.value_or(10), kLexicalAllCap));
+    o.all = all.value_or(false);
+    o.min_score = min_score.value_or(0.0);
+    QIMG_ASSIGN_OR_RETURN(o.filter, FilterFromArgs(args));
+    QIMG_ASSIGN_OR_RETURN(auto results, e.Search(*query, o));
+    ToolOutput out;
+    out.value = ResultsToJson(results);
+    return out;
+  };
+  return t;
+}
+
+}  // namespace
+
 void RegisterQimgTools(ToolRegistry* registry) {
   // Search tools join here as their Engine capabilities land (lexical search, vectors, hybrid,
   // similar, facts extraction); until then they are not listed at all.
+  registry->Add(SearchTool());
   registry->Add(GetTool());
   registry->Add(MultiGetTool());
   registry->Add(StatusTool());
