@@ -28,14 +28,14 @@ MB=$(awk -v b="$BYTES" 'BEGIN {printf "%.1f", b/1e6}')
 export XDG_CONFIG_HOME="$WORK/config" XDG_CACHE_HOME="$WORK/cache"
 "$QIMG" collection add "$LIB" --name bench >/dev/null
 
-measure() {  # label, command...  -> prints "label seconds peak_kb"
+measure() {  # label, command...  -> prints "label|seconds|peak_kb"
   local label="$1"; shift
   sync; echo 3 > /proc/sys/vm/drop_caches 2>/dev/null || true
   local t0 t1
   t0=$(date +%s.%N)
   /usr/bin/time -f "%M" -o "$WORK/rss" "$@" >/dev/null 2>"$WORK/err" || { cat "$WORK/err"; exit 1; }
   t1=$(date +%s.%N)
-  echo "$label $(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.2f", b-a}') $(tail -1 "$WORK/rss")"
+  echo "$label|$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.2f", b-a}')|$(tail -1 "$WORK/rss")"
 }
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"
@@ -43,7 +43,7 @@ echo "library: $FILES image files, $MB MB ($COPIES copies of the corpus)"
 echo "page cache dropped before each run: $( [ -w /proc/sys/vm/drop_caches ] && echo yes || echo no)"
 echo
 printf "%-28s %8s %10s %8s %10s\n" "run" "seconds" "files/s" "MB/s" "peak MiB"
-while read -r label secs kb; do
+while IFS='|' read -r label secs kb; do
   printf "%-28s %8s %10.0f %8.1f %10.0f\n" "$label" "$secs" "$(awk -v f="$FILES" -v s="$secs" 'BEGIN {print f/s}')" \
     "$(awk -v m="$MB" -v s="$secs" 'BEGIN {print m/s}')" "$(awk -v k="$kb" 'BEGIN {print k/1024}')"
 done < <(
