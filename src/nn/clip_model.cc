@@ -6,6 +6,7 @@
 
 #include "base/fs.h"
 #include "nn/ops.h"
+#include "nn/parallel.h"
 #include "nn/scratch.h"
 
 namespace qimg::nn {
@@ -164,7 +165,7 @@ Result<Embeddings> ClipModel::EncodePixels(const float* pixels, int batch) const
   // im2col: patch (row, col) -> its (channel, y, x) block, the conv weight's flattening order.
   const int64_t patches = static_cast<int64_t>(batch) * g * g;
   float* cols = Scratch(ScratchSlot::kPatches, static_cast<size_t>(patches) * patch_in);
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (WorthParallel(patches * patch_in))
   for (int64_t n = 0; n < patches; ++n) {
     const int64_t b = n / (g * g);
     const int pr = static_cast<int>(n % (g * g)) / g;
@@ -182,7 +183,7 @@ Result<Embeddings> ClipModel::EncodePixels(const float* pixels, int batch) const
   float* emb = Scratch(ScratchSlot::kPatchEmbeddings, static_cast<size_t>(patches) * d);
   QIMG_RETURN_IF_ERROR(LinearForward(patch_embedding_, cols, patches, emb));
   float* x = Scratch(ScratchSlot::kTokens, static_cast<size_t>(batch) * seq * d);
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (WorthParallel(int64_t{batch} * seq * d))
   for (int64_t r = 0; r < static_cast<int64_t>(batch) * seq; ++r) {
     const int64_t b = r / seq;
     const int s = static_cast<int>(r % seq);

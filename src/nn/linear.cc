@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "nn/parallel.h"
 #include "nn/vector_math.h"
 
 namespace qimg::nn {
@@ -44,6 +45,10 @@ inline void FinishRow(const float* acc, const float* bias, int n, float* y, Epil
   }
 }
 
+// GEMMs under ~8 MFLOP (a few tens of microseconds) run on one thread, for the reason given at
+// kMinParallelElements.
+bool SmallGemm(int64_t m, int64_t n, int64_t k) { return 2 * m * n * k < (int64_t{1} << 23); }
+
 Status DnnlError(const char* what, dnnl_status_t s) {
   return Status::Internal(std::string(what) + " failed (oneDNN status " + std::to_string(s) + ")");
 }
@@ -63,7 +68,7 @@ Status ForwardFloat(const Linear& l, const float* x, int64_t rows, float* y, Epi
     QIMG_RETURN_IF_ERROR(Sgemm(true, rows, l.out, l.in, 1.0f, x, l.in, l.weight.data(), l.in, 1.0f,
                                y, l.out));
     if (bias) {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (WorthParallel(rows * l.out))
       for (int64_t r = 0; r < rows; ++r) {
         float* yr = y + r * l.out;
         for (int j = 0; j < l.out; ++j) yr[j] += bias[j];
@@ -75,7 +80,7 @@ Status ForwardFloat(const Linear& l, const float* x, int64_t rows, float* y, Epi
       Sgemm(true, rows, l.out, l.in, 1.0f, x, l.in, l.weight.data(), l.in, 0.0f, y, l.out));
   if (ep == Epilogue::kStore && !bias) return Status::Ok();
   if (!bias) bias = ZeroBias(l.out);
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (WorthParallel(rows * l.out))
   for (int64_t r = 0; r < rows; ++r) FinishRow(y + r * l.out, bias, l.out, y + r * l.out, ep, act);
   return Status::Ok();
 }
@@ -91,7 +96,7 @@ Status ForwardInt8(const Linear& l, const float* x, int64_t rows, float* y, Epil
   float* xs = Scratch(&xs_buf, static_cast<size_t>(rows));
   int32_t* acc = Scratch(&acc_buf, static_cast<size_t>(rows) * static_cast<size_t>(n));
   // Per-row symmetric quantisation around 128: x ~= (q - 128) * scale.
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (WorthParallel(rows * k))
   for (int64_t r = 0; r < rows; ++r) {
     const float* xr = x + r * k;
     float amax = 0.0f;
@@ -106,12 +111,13 @@ Status ForwardInt8(const Linear& l, const float* x, int64_t rows, float* y, Epil
     xs[r] = scale;
   }
   const int32_t zero = 0;
+  ScopedThreads threads(SmallGemm(rows, n, k) ? 1 : NumThreads());
   dnnl_status_t s = dnnl_gemm_u8s8s32('N', 'T', 'F', rows, n, k, 1.0f, xq, k, 128,
                                       l.qweight.data(), k, 0, 0.0f, acc, n, &zero);
   if (s != dnnl_success) return DnnlError("dnnl_gemm_u8s8s32", s);
   const float* bias = l.bias.empty() ? ZeroBias(n) : l.bias.data();
   const float* ws = l.qscale.data();
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (WorthParallel(rows * n))
   for (int64_t r = 0; r < rows; ++r) {
     float row_buf[4096];
     std::vector<float> big;
@@ -151,6 +157,7 @@ void Linear::Quantize() {
 
 Status Sgemm(bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
              int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
+  ScopedThreads threads(SmallGemm(m, n, k) ? 1 : NumThreads());
   dnnl_status_t s = dnnl_sgemm('N', trans_b ? 'T' : 'N', m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
   if (s != dnnl_success) return DnnlError("dnnl_sgemm", s);
   return Status::Ok();

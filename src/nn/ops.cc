@@ -5,13 +5,14 @@
 #include <limits>
 #include <vector>
 
+#include "nn/parallel.h"
 #include "nn/vector_math.h"
 
 namespace qimg::nn {
 
 void LayerNorm(const float* x, int64_t rows, int dim, const float* gamma, const float* beta,
                float eps, float* y) {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (WorthParallel(rows * dim))
   for (int64_t r = 0; r < rows; ++r) {
     const float* xr = x + r * dim;
     float* yr = y + r * dim;
@@ -137,7 +138,7 @@ Status Attention(const float* qkv, int batch, int seq, int heads, int head_dim, 
   // One (batch, head) pair per task. CLIP's sequences are short (50 to 257 positions): a GEMM
   // call per head costs more in overhead than its arithmetic, so each head is computed with
   // register-tiled loops instead (K transposed and zero-padded once per head).
-#pragma omp parallel
+#pragma omp parallel if (jobs > 1 && WorthParallel(jobs * seq * seq * head_dim / 16))
   {
     std::vector<float> kt(static_cast<size_t>(head_dim) * seq_pad);
     std::vector<float> qs(static_cast<size_t>(row_pad) * head_dim);

@@ -13,4 +13,10 @@ void SetNumThreads(int threads) {
 
 int NumThreads() { return omp_get_max_threads(); }
 
+ScopedThreads::ScopedThreads(int threads) : saved_(omp_get_max_threads()) {
+  omp_set_num_threads(threads);
+}
+
+ScopedThreads::~ScopedThreads() { omp_set_num_threads(saved_); }
+
 }  // namespace qimg::nn
