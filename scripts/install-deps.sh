@@ -5,7 +5,7 @@ set -euo pipefail
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 PACKAGES=(
-  build-essential cmake ninja-build pkg-config
+  build-essential cmake ninja-build pkg-config curl
   libsqlite3-dev
   libvips-dev libheif-dev libexiv2-dev
   libtesseract-dev tesseract-ocr-eng
