@@ -98,14 +98,22 @@ class Text(nn.Module):
         return self.text_projection(x[torch.arange(b), ids.argmax(-1)])
 
 
+REPEAT = 1
+
+
 def timed(fn, seconds):
+    """Seconds per call: best of REPEAT windows of at least `seconds` (as nn_bench)."""
     fn()
-    t0, n = time.perf_counter(), 0
-    while True:
-        fn()
-        n += 1
-        if time.perf_counter() - t0 >= seconds:
-            return (time.perf_counter() - t0) / n
+    best = float("inf")
+    for _ in range(REPEAT):
+        t0, n = time.perf_counter(), 0
+        while True:
+            fn()
+            n += 1
+            if time.perf_counter() - t0 >= seconds:
+                best = min(best, (time.perf_counter() - t0) / n)
+                break
+    return best
 
 
 def main():
@@ -115,7 +123,10 @@ def main():
     ap.add_argument("--batches", default="1,8,32")
     ap.add_argument("--seconds", type=float, default=3)
     ap.add_argument("--no-texts", action="store_true")
+    ap.add_argument("--repeat", type=int, default=1)
     a = ap.parse_args()
+    global REPEAT
+    REPEAT = max(1, a.repeat)
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
     print(f"torch {torch.__version__}, threads {torch.get_num_threads()}")

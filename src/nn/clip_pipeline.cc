@@ -41,13 +41,28 @@ Result<Embeddings> ClipPipeline::EncodeTexts(const std::vector<std::string>& tex
                                              int batch_size) const {
   Embeddings all;
   all.dim = model_->config().projection_dim;
+  all.rows = static_cast<int>(texts.size());
+  all.values.resize(texts.size() * static_cast<size_t>(all.dim));
   batch_size = std::max(1, batch_size);
-  for (size_t start = 0; start < texts.size(); start += static_cast<size_t>(batch_size)) {
-    const size_t end = std::min(texts.size(), start + static_cast<size_t>(batch_size));
+  std::vector<TokenizedText> tokens;
+  tokens.reserve(texts.size());
+  for (const std::string& t : texts) tokens.push_back(tokenizer_->Encode(t));
+  // Batch texts of similar length together: the text tower only runs up to the batch's last EOS,
+  // so one long caption does not make 31 short ones pay for 77 positions.
+  std::vector<size_t> order(texts.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return tokens[a].eos_index < tokens[b].eos_index;
+  });
+  for (size_t start = 0; start < order.size(); start += static_cast<size_t>(batch_size)) {
+    const size_t end = std::min(order.size(), start + static_cast<size_t>(batch_size));
     std::vector<std::vector<int32_t>> ids;
-    for (size_t i = start; i < end; ++i) ids.push_back(tokenizer_->Encode(texts[i]).input_ids);
+    for (size_t i = start; i < end; ++i) ids.push_back(tokens[order[i]].input_ids);
     QIMG_ASSIGN_OR_RETURN(Embeddings part, model_->EncodeTokenIds(ids));
-    Append(part, &all);
+    for (size_t i = start; i < end; ++i) {
+      std::copy(part.row(static_cast<int>(i - start)), part.row(static_cast<int>(i - start)) + all.dim,
+                all.values.begin() + static_cast<long>(order[i] * static_cast<size_t>(all.dim)));
+    }
   }
   return all;
 }
