@@ -103,6 +103,17 @@ Status ParseSection(const YAML::Node& section, const std::string& name, Config* 
   return Status::Ok();
 }
 
+Status ParseModelsSection(const YAML::Node& section, Config* c) {
+  if (section.IsNull()) return Status::Ok();
+  if (!section.IsMap()) return Status::InvalidArgument("models: expected a mapping");
+  for (auto it = section.begin(); it != section.end(); ++it) {
+    std::string key = "models." + it->first.Scalar();
+    if (it->first.Scalar() == "auto_download") QIMG_RETURN_IF_ERROR(ReadBool(it->second, key, &c->models.auto_download));
+    else return Status::InvalidArgument(key + ": unknown key");
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 std::string DefaultConfigDir() {
@@ -148,6 +159,7 @@ Result<Config> ParseConfig(const std::string& text, const std::string& path) {
       else if (k == "vector_dir") s = ReadPath(v, k, &c.vector_dir);
       else if (k == "pid_path") s = ReadPath(v, k, &c.pid_path);
       else if (k == "models_dir") s = ReadPath(v, k, &c.models_dir);
+      else if (k == "models") s = ParseModelsSection(v, &c);
       else if (k == "compute_sha256") s = ReadBool(v, k, &c.compute_sha256);
       else if (k == "embed" || k == "search" || k == "ocr" || k == "ui") s = ParseSection(v, k, &c);
       // Unknown top-level keys are ignored, as in the original (room for other tools' keys).
@@ -178,7 +190,8 @@ std::string DefaultConfigYaml(const Config& c) {
     << "  enable_reranker: " << (c.search.enable_reranker ? "true" : "false") << "\n"
     << "  w_namefolder: 1.0\n  w_context: 1.2\n  w_facts: 1.0\n"
     << "ocr:\n  enabled: false\n  languages: eng\n"
-    << "ui:\n  show_logo: false\n";
+    << "ui:\n  show_logo: false\n"
+    << "models:\n  auto_download: " << (c.models.auto_download ? "true" : "false") << "\n";
   return o.str();
 }
 

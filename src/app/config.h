@@ -31,6 +31,12 @@ struct OcrConfig {
   std::string languages = "eng";
 };
 
+struct ModelsConfig {
+  // Download a missing built-in model when a command needs it. Off by default: a search never
+  // starts a multi-GB download on its own; the error names `qimg models download` instead.
+  bool auto_download = false;
+};
+
 struct Config {
   std::string config_path;  // the file this was loaded from (or would be written to)
   std::string db_path;
@@ -44,6 +50,7 @@ struct Config {
   SearchConfig search;
   OcrConfig ocr;
   bool show_logo = true;  // accepted for compatibility; qimg never prints a logo on stdout
+  ModelsConfig models;  // models.* (auto_download)
 };
 
 // $XDG_CONFIG_HOME/qimg (or ~/.config/qimg) and $XDG_CACHE_HOME/qimg (or ~/.cache/qimg).

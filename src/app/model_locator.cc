@@ -1,5 +1,11 @@
 #include "app/model_locator.h"
 
+#include <unistd.h>
+
+#include <cstdio>
+
+#include "app/model_catalog.h"
+#include "app/model_download.h"
 #include "base/fs.h"
 #include "base/text.h"
 
@@ -37,10 +43,27 @@ Result<std::string> LocateModel(const Config& config, const std::string& setting
     std::string d = *sub ? JoinPath(root, sub) : root;
     if (HasConfig(d)) return d;
   }
+  const CatalogEntry* entry = FindCatalogEntry(s);
+  if (entry && entry->name == s && config.models.auto_download) {
+    ModelInstallOptions options;
+    options.progress_tty = ::isatty(STDERR_FILENO) == 1;
+    std::fprintf(stderr, "qimg: %s model '%s' is missing; downloading it (models.auto_download is on)\n",
+                 ModelKindName(kind), s.c_str());
+    auto installed = InstallModel(config, *entry, options);
+    if (!installed.ok()) return installed.status().WithContext("auto-download of " + s);
+    for (const char* sub : {"finetuned", "base", ""}) {
+      std::string d = *sub ? JoinPath(root, sub) : root;
+      if (HasConfig(d)) return d;
+    }
+  }
+  // The hints are the exact commands that install this name (docs/models.md).
+  std::string hint = entry && entry->name == s
+      ? "install it with `qimg models download " + s + "` (add --from-cache to copy it from the "
+        "Hugging Face cache)"
+      : "it is not a built-in model; install a Hugging Face folder under that name with "
+        "`qimg models import DIR --" + std::string(ModelKindName(kind)) + " --name " + s + "`";
   return Status::Unavailable(std::string(ModelKindName(kind)) + " model '" + s +
-                             "' is not installed (looked in " + root +
-                             "); install it with `qimg models download --" + ModelKindName(kind) +
-                             "` or `qimg models import DIR --" + ModelKindName(kind) + "`");
+                             "' is not installed (looked in " + root + "); " + hint);
 }
 
 }  // namespace qimg

@@ -1,7 +1,8 @@
 // Where a configured model's checkpoint lives (SPEC §12.2). A model setting (embed.model,
 // embed.text_model, …) is either a path to a Hugging Face folder, or a name under the models
-// root: <models_dir>/<name>/{finetuned,base,.}, the first holding config.json. Nothing is ever
-// downloaded here: a missing model is a clear error that names the command that installs it.
+// root: <models_dir>/<name>/{finetuned,base,.}, the first holding config.json. Nothing is
+// downloaded here unless the config says models.auto_download: true (and the name is a built-in
+// model); otherwise a missing model is a clear error that names the command that installs it.
 #pragma once
 
 #include <string>

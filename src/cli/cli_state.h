@@ -48,6 +48,7 @@ void RegisterAssetCommands(CLI::App& app, CliState& state);     // get, multi-ge
 void RegisterEncodeCommands(CLI::App& app, CliState& state);    // encode (src/nn)
 void RegisterMcpCommands(CLI::App& app, CliState& state);      // mcp (stdio, http, daemon, stop)
 void RegisterSearchCommands(CLI::App& app, CliState& state);   // search
+void RegisterModelCommands(CLI::App& app, CliState& state);    // models list/download/import/verify
 
 struct FilterArgs;
 // The shared retrieval options of SPEC §1.2 (-n >= 1, --all, filters) for search, vsearch, query.

@@ -5,6 +5,7 @@
 #include "base/fs.h"
 #include "base/text.h"
 #include "cli/cli_state.h"
+#include "cli/model_commands.h"
 
 namespace qimg {
 namespace {
@@ -45,6 +46,8 @@ struct ContextArgs {
 struct InitArgs {
   std::string path;
   bool json = false;
+  bool download_models = false;
+  ModelDownloadFlags models;
 };
 
 }  // namespace
@@ -55,6 +58,11 @@ void RegisterLibraryCommands(CLI::App& app, CliState& state) {
   auto* ic = app.add_subcommand("init-config", "write the default config file if it does not exist");
   ic->add_option("--path", init->path, "where to write it (default: the config path)");
   ic->add_flag("--json", init->json, "JSON output");
+  ic->add_flag("--download-models", init->download_models, "also install the models (see `qimg models download`)");
+  ic->add_flag("--image", init->models.image, "with --download-models: only the image encoder (and any other kinds given)");
+  ic->add_flag("--text", init->models.text, "with --download-models: the text encoder");
+  ic->add_flag("--object", init->models.object, "with --download-models: the object detector");
+  ic->add_flag("--from-cache", init->models.from_cache, "with --download-models: copy from the Hugging Face cache");
   ic->callback([&state, init] {
     state.action = [&state, init] {
       std::string path = !init->path.empty() ? init->path
@@ -67,8 +75,15 @@ void RegisterLibraryCommands(CLI::App& app, CliState& state) {
       o["config_path"] = path;
       o["created"] = !existed;
       o["downloaded"] = ojson::array();
+      Status models = Status::Ok();
+      if (init->download_models) models = DownloadModelsForCli(*config, init->models, &o["downloaded"]);
       if (init->json) Print(PrettyJson(o));
       else Print("config: " + path + (existed ? " (exists, unchanged)" : " (created)") + "\n");
+      if (!models.ok()) return ReportError(models);
+      if (!init->json) {
+        for (const auto& r : o["downloaded"])
+          Print("model: " + r["model_name"].get<std::string>() + " in " + r["base_dir"].get<std::string>() + "\n");
+      }
       return 0;
     };
   });
