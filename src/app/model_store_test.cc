@@ -178,5 +178,37 @@ TEST(LocatorTest, HintNamesTheExactCommand) {
       << r.status().message();
 }
 
+TEST(LocatorTest, AutoDownloadFallsBackToTheHfCacheWhenOffline) {
+  TempDir t;
+  std::string repo = t.path() + "/hf/models--openai--clip-vit-large-patch14";
+  std::string commit(40, 'c');
+  Write(repo + "/refs/main", commit);
+  auto copied = CopyModelFiles(TinyModel(), repo + "/snapshots/" + commit);
+  ASSERT_TRUE(copied.ok()) << copied.status().ToString();
+  ::setenv("HF_HUB_CACHE", (t.path() + "/hf").c_str(), 1);
+  ::setenv("HF_ENDPOINT", "http://127.0.0.1:1", 1);  // nothing listens there
+  Config c;
+  c.models_dir = t.path() + "/models";
+  const std::string name = "qimg-encoder-finetuned-clip-vit-large-patch14";
+  EXPECT_FALSE(LocateModel(c, name, ModelKind::kImage).ok());  // off by default: no download
+  EXPECT_FALSE(StatPath(c.models_dir + "/" + name).exists);
+  c.models.auto_download = true;
+  auto dir = LocateModel(c, name, ModelKind::kImage);
+  ::unsetenv("HF_HUB_CACHE");
+  ::unsetenv("HF_ENDPOINT");
+  ASSERT_TRUE(dir.ok()) << dir.status().ToString();
+  EXPECT_EQ(*dir, c.models_dir + "/" + name + "/base");
+  EXPECT_EQ(ReadManifest(c.models_dir + "/" + name)->commit, commit);
+}
+
+TEST(ConfigModelsTest, AutoDownloadIsTypeChecked) {
+  EXPECT_FALSE(ParseConfig("{}", "t.yaml")->models.auto_download);
+  EXPECT_TRUE(ParseConfig("models:\n  auto_download: true\n", "t.yaml")->models.auto_download);
+  auto bad = ParseConfig("models:\n  auto_download: maybe\n", "t.yaml");
+  EXPECT_NE(bad.status().message().find("models.auto_download"), std::string::npos);
+  auto unknown = ParseConfig("models:\n  speed: 3\n", "t.yaml");
+  EXPECT_NE(unknown.status().message().find("models.speed: unknown key"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace qimg

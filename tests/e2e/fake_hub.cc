@@ -97,9 +97,13 @@ void FakeHub::DropOnce(const std::string& file) {
   std::lock_guard<std::mutex> l(mu_);
   drop_[file] = 1;
 }
-void FakeHub::Corrupt(const std::string& file) {
+void FakeHub::Corrupt(const std::string& file, bool on) {
   std::lock_guard<std::mutex> l(mu_);
-  corrupt_[file] = true;
+  corrupt_[file] = on;
+}
+void FakeHub::OmitBlobInfo() {
+  std::lock_guard<std::mutex> l(mu_);
+  omit_blobs_ = true;
 }
 void FakeHub::RequireToken(const std::string& token) {
   std::lock_guard<std::mutex> l(mu_);
@@ -159,7 +163,7 @@ void FakeHub::Install() {
       res.set_content("{\"error\": \"Repository not found\"}", "application/json");
       return;
     }
-    bool blobs = req.get_param_value("blobs") == "true";
+    bool blobs = req.get_param_value("blobs") == "true" && !omit_blobs_;
     nlohmann::json j;
     j["id"] = it->first;
     j["sha"] = it->second.commit;

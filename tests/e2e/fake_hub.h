@@ -35,8 +35,10 @@ class FakeHub {
 
   // The next transfer of `file` closes the connection after half of the bytes.
   void DropOnce(const std::string& file);
-  // `file` is served with one byte flipped (the listing keeps the true hash).
-  void Corrupt(const std::string& file);
+  // `file` is served with one byte flipped (the listing keeps the true hash); false heals it.
+  void Corrupt(const std::string& file, bool on = true);
+  // The listing leaves out sizes and hashes (as without ?blobs=true): the client must HEAD.
+  void OmitBlobInfo();
   // 401 for every request without "Authorization: Bearer <token>".
   void RequireToken(const std::string& token);
 
@@ -64,6 +66,7 @@ class FakeHub {
   std::map<std::string, int> drop_;       // file → remaining drops
   std::map<std::string, bool> corrupt_;   // file → flip a byte
   std::string token_;
+  bool omit_blobs_ = false;
   std::vector<std::string> requests_;
 };
 

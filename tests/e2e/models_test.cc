@@ -128,6 +128,30 @@ TEST_F(ModelsTest, RejectsAChecksumMismatchAndInstallsNothing) {
   EXPECT_FALSE(fs::exists(Models() + "/" + kName));
   CliResult list = Run({"models", "list", "--json"});
   EXPECT_EQ(json::parse(list.out).size(), 0u);
+  // The next run adopts the staging folder: complete files are kept, only the bad one is fetched.
+  hub_.Corrupt("model.safetensors", false);
+  CliResult again = Run({"models", "download", "--image"});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_NE(again.err.find("  kept "), std::string::npos) << again.err;
+  EXPECT_NE(again.err.find("fetched model.safetensors"), std::string::npos) << again.err;
+  for (const auto& e : fs::directory_iterator(Models())) {
+    EXPECT_NE(e.path().filename().string()[0], '.') << "leftover " << e.path();
+  }
+  EXPECT_EQ(Run({"models", "verify"}).exit_code, 0);
+}
+
+TEST_F(ModelsTest, HeadGivesHashesWhenTheListingHasNone) {
+  hub_.OmitBlobInfo();
+  hub_.Corrupt("model.safetensors");
+  CliResult r = Run({"models", "download", "--image"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("checksum"), std::string::npos) << r.err;
+  bool head = false;
+  for (const auto& req : hub_.Requests()) head |= req.find("HEAD /openai/clip-vit-large-patch14/resolve/") == 0;
+  EXPECT_TRUE(head);
+  hub_.Corrupt("model.safetensors", false);
+  CliResult ok = Run({"models", "download", "--image"});
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
 }
 
 TEST_F(ModelsTest, GatedRepoNeedsAToken) {
