@@ -92,7 +92,26 @@ Status ParseSection(const YAML::Node& section, const std::string& name, Config* 
       else s = Status::InvalidArgument(key + ": unknown key");
     } else if (name == "ocr") {
       if (k == "enabled") s = ReadBool(v, key, &c->ocr.enabled);
-      else if (k == "languages") s = ReadString(v, key, &c->ocr.languages);
+      else if (k == "languages") {
+        s = ReadString(v, key, &c->ocr.languages);
+        // Tesseract language codes ("eng", "chi_sim", "eng+deu"): anything else would be
+        // handed to Tesseract as a file name.
+        if (s.ok() && (Trim(c->ocr.languages).empty() ||
+                       c->ocr.languages.find_first_not_of(
+                           "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_+, ") !=
+                           std::string::npos))
+          s = Status::InvalidArgument(key + ": expected Tesseract language codes such as 'eng' or 'eng+deu'");
+      }
+      else s = Status::InvalidArgument(key + ": unknown key");
+    } else if (name == "objects") {
+      if (k == "model") s = ReadString(v, key, &c->objects.model);
+      else s = Status::InvalidArgument(key + ": unknown key");
+    } else if (name == "facts") {
+      if (k == "tag_threshold") {
+        s = ReadDouble(v, key, &c->facts.tag_threshold);
+        if (s.ok() && !(c->facts.tag_threshold >= 0 && c->facts.tag_threshold <= 1))
+          s = Status::InvalidArgument(key + ": must be between 0 and 1");
+      } else if (k == "tag_top_k") s = ReadInt(v, key, &c->facts.tag_top_k, 0, 1000);
       else s = Status::InvalidArgument(key + ": unknown key");
     } else if (name == "ui") {
       if (k == "show_logo") s = ReadBool(v, key, &c->show_logo);
@@ -161,7 +180,8 @@ Result<Config> ParseConfig(const std::string& text, const std::string& path) {
       else if (k == "models_dir") s = ReadPath(v, k, &c.models_dir);
       else if (k == "models") s = ParseModelsSection(v, &c);
       else if (k == "compute_sha256") s = ReadBool(v, k, &c.compute_sha256);
-      else if (k == "embed" || k == "search" || k == "ocr" || k == "ui") s = ParseSection(v, k, &c);
+      else if (k == "embed" || k == "search" || k == "ocr" || k == "ui" || k == "objects" ||
+               k == "facts") s = ParseSection(v, k, &c);
       // Unknown top-level keys are ignored, as in the original (room for other tools' keys).
       if (!s.ok()) return s.WithContext("config " + path);
     }

@@ -31,6 +31,17 @@ struct OcrConfig {
   std::string languages = "eng";
 };
 
+struct ObjectsConfig {
+  // The detector `facts extract --objects` will run (DETR ResNet-50 in the original).
+  std::string model = "qimg-object-detector-detr-resnet-50";
+};
+
+struct FactsConfig {
+  // Zero-shot tags: minimum softmax probability over the vocabulary, and at most this many.
+  double tag_threshold = 0.03;
+  int tag_top_k = 8;
+};
+
 struct ModelsConfig {
   // Download a missing built-in model when a command needs it. Off by default: a search never
   // starts a multi-GB download on its own; the error names `qimg models download` instead.
@@ -49,6 +60,8 @@ struct Config {
   EmbedConfig embed;
   SearchConfig search;
   OcrConfig ocr;
+  ObjectsConfig objects;
+  FactsConfig facts;
   bool show_logo = true;  // accepted for compatibility; qimg never prints a logo on stdout
   ModelsConfig models;  // models.* (auto_download)
 };

@@ -37,4 +37,18 @@ TEST(ConfigTest, DefaultYamlRoundTrips) {
   EXPECT_EQ(c->embed.model, d.embed.model);
 }
 
+TEST(ConfigTest, FactsKeys) {
+  auto c = ParseConfig("ocr:\n  languages: eng+deu\nobjects:\n  model: my-detr\n"
+                       "facts:\n  tag_threshold: 0.2\n  tag_top_k: 3\n", "t.yaml");
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->ocr.languages, "eng+deu");
+  EXPECT_EQ(c->objects.model, "my-detr");
+  EXPECT_DOUBLE_EQ(c->facts.tag_threshold, 0.2);
+  EXPECT_EQ(c->facts.tag_top_k, 3);
+  EXPECT_EQ(DefaultConfig().objects.model, "qimg-object-detector-detr-resnet-50");
+  EXPECT_FALSE(ParseConfig("ocr:\n  languages: ../../etc/x\n", "t.yaml").ok());
+  EXPECT_FALSE(ParseConfig("facts:\n  tag_threshold: 2\n", "t.yaml").ok());
+  EXPECT_FALSE(ParseConfig("objects:\n  modle: x\n", "t.yaml").ok());
+}
+
 }  // namespace qimg

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "app/config.h"
+#include "app/facts_ops.h"
 #include "base/status.h"
 #include "search/lexical_search.h"
 #include "search/result.h"
@@ -93,6 +94,12 @@ class Engine {
   // Removes facts of a source (optionally of one resolved asset); refreshes lexical docs.
   Result<int> RemoveFacts(const std::string& source, const std::optional<std::string>& identifier,
                           std::optional<std::string>* resolved_id);
+
+  // facts extract (facts_ops.cc): per asset and channel, replaces that channel's own facts of
+  // its own source, in batched transactions that also refresh the touched assets' lexical docs.
+  // NotFound / InvalidArgument when an identifier does not resolve (nothing is written then).
+  // Per-asset failures are counted in the stats, never fatal.
+  Result<FactsExtractStats> ExtractFacts(const FactsExtractOptions& options);
 
   // get / multi-get (SPEC §10.2-10.3): overall 1.0.
   Result<std::vector<SearchResult>> Get(const std::string& identifier);

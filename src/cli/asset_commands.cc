@@ -59,6 +59,7 @@ void RegisterAssetCommands(CLI::App& app, CliState& state) {
 
   auto* facts = app.add_subcommand("facts", "machine-made facts about assets");
   facts->require_subcommand(1);
+  RegisterFactsExtractCommand(facts, state);
   auto* ls = facts->add_subcommand("ls", "list facts of one asset, or of all");
   ls->alias("list");
   ls->add_option("identifier", a->identifier);

@@ -45,6 +45,8 @@ void AddOutputFlags(CLI::App* cmd, OutputFlags* flags, bool with_debug = true);
 
 void RegisterLibraryCommands(CLI::App& app, CliState& state);  // init-config, collection, context, update, status, cleanup
 void RegisterAssetCommands(CLI::App& app, CliState& state);     // get, multi-get, facts
+// facts extract, on the `facts` group made by RegisterAssetCommands (facts_extract_command.cc).
+void RegisterFactsExtractCommand(CLI::App* facts, CliState& state);
 void RegisterEncodeCommands(CLI::App& app, CliState& state);    // encode (src/nn)
 void RegisterMcpCommands(CLI::App& app, CliState& state);      // mcp (stdio, http, daemon, stop)
 void RegisterSearchCommands(CLI::App& app, CliState& state);   // search
