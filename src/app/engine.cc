@@ -270,6 +270,8 @@ Result<CleanupStats> Engine::Cleanup() {
     ++c.stale_scan_issues;
   }
   QIMG_RETURN_IF_ERROR(tx.Commit());
+  // Index files follow the table: rebuilt, and dropped for models without vectors.
+  QIMG_RETURN_IF_ERROR(RepairVectorIndexes().status());
   return c;
 }
 

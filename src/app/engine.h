@@ -62,6 +62,63 @@ struct CleanupStats {
           orphan_lexical_docs = 0, orphan_fts_rows = 0, orphan_vectors = 0, stale_scan_issues = 0;
 };
 
+// embed (SPEC §8.3 with §15.25-27 fixed; app/vector_ops.cc).
+struct EmbedOptions {
+  bool images = true;
+  bool ocr_text = true;
+  bool ocr_text_explicit = false;  // --ocr-text given: a missing text encoder is an error
+  bool progress = false;           // progress line on stderr
+};
+
+struct EmbedFailure {
+  std::string id, path, reason;
+};
+
+struct EmbedStats {
+  int embedded_images = 0, embedded_ocr_text = 0, errors = 0, skipped_missing = 0,
+      skipped_unchanged = 0, removed_deleted = 0;
+  std::string model_id;  // image model id, "<embed.model>:d<dim>"
+  int dim = 0;
+  bool include_images = false, include_ocr_text = false;
+  std::optional<std::string> ocr_text_note;  // why the OCR vector channel did not run
+  std::vector<EmbedFailure> failures;        // per-file errors (never fatal)
+  double seconds = 0;
+};
+
+// vsearch (SPEC §9.1 with §15.7, 12, 29 fixed). min_score 0 keeps every match: image scores
+// are (cos+1)/2, and genuine CLIP text-image cosines of 0.2-0.35 map to only 0.6-0.68.
+inline constexpr double kDefaultVectorMinScore = 0.0;
+struct VectorSearchOptions {
+  int num = 10;
+  bool all = false;
+  double min_score = kDefaultVectorMinScore;
+  AssetFilter filter;
+};
+struct VectorSearchInfo {
+  std::string model_id;
+  std::vector<std::string> notes;  // channels skipped and why, index strategy
+};
+
+struct SimilarOptions {
+  int num = 10;
+  std::optional<std::string> collection;
+};
+
+struct VectorIndexReport {
+  std::string model_id;
+  int dim = 0;
+  int64_t vectors = 0;
+  std::string path;
+  bool hnsw = false;
+};
+struct RepairStats {
+  int64_t repaired = 0;  // vectors in the current image model's index
+  std::optional<std::string> model_id;
+  int dim = 0;
+  std::vector<VectorIndexReport> indexes;
+  std::vector<std::string> removed_files;  // index files of models without vectors
+};
+
 class Engine {
  public:
   // Creates the database's folder, opens it and migrates it. No work proportional to the
@@ -112,6 +169,19 @@ class Engine {
 
   Result<StatusReport> GetStatus();
   Result<CleanupStats> Cleanup();
+
+  // Vectors (app/vector_ops.cc). Embed/VectorSearch need the image model: Unavailable naming
+  // the missing model and its install command otherwise. Similar and RepairVectorIndexes load
+  // no model (query vectors come from the database).
+  Result<EmbedStats> Embed(const EmbedOptions& options);
+  Result<std::vector<SearchResult>> VectorSearch(const std::string& query,
+                                                 const VectorSearchOptions& options,
+                                                 VectorSearchInfo* info = nullptr);
+  Result<std::vector<SearchResult>> Similar(const std::string& identifier,
+                                            const SimilarOptions& options);
+  // Rebuilds every image model's index file from the database; deletes index files of models
+  // that have no vectors left.
+  Result<RepairStats> RepairVectorIndexes();
 
   // Refreshes context links and lexical docs of these assets (one transaction is the caller's).
   Status RefreshDerived(const std::vector<std::string>& asset_ids);

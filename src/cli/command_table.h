@@ -10,6 +10,7 @@ inline void RegisterAllCommands(CLI::App& app, CliState& state) {
   RegisterAssetCommands(app, state);
   RegisterMcpCommands(app, state);
   RegisterSearchCommands(app, state);
+  RegisterVectorCommands(app, state);
   RegisterModelCommands(app, state);
 #ifdef QIMG_HAVE_ENCODE
   RegisterEncodeCommands(app, state);

@@ -132,6 +132,35 @@ CREATE VIRTUAL TABLE assets_fts USING fts5(
 );
 )sql";
 
+// Migration 3 (vector index staleness, docs/vector-index.md): every write to `vectors` is
+// logged by triggers, whichever process or code path makes it, so an index file can tell it is
+// stale with one indexed MAX(seq) lookup and catch up by re-reading only the logged assets.
+// The log is pruned up to a generation once an index file reflecting it has been written;
+// vector_log_state remembers how far, so an older reader knows to reload instead.
+constexpr const char* kMigration3 = R"sql(
+CREATE TABLE IF NOT EXISTS vector_changes (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  model_id TEXT NOT NULL,
+  asset_id TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS idx_vector_changes_model ON vector_changes(model_id, seq);
+CREATE TABLE IF NOT EXISTS vector_log_state (
+  model_id TEXT PRIMARY KEY,
+  pruned_through INTEGER NOT NULL
+);
+CREATE TRIGGER IF NOT EXISTS vectors_log_insert AFTER INSERT ON vectors BEGIN
+  INSERT INTO vector_changes(model_id, asset_id) VALUES (NEW.model_id, NEW.asset_id);
+END;
+CREATE TRIGGER IF NOT EXISTS vectors_log_update AFTER UPDATE OF asset_id, model_id, embedding
+ON vectors BEGIN
+  INSERT INTO vector_changes(model_id, asset_id) VALUES (OLD.model_id, OLD.asset_id);
+  INSERT INTO vector_changes(model_id, asset_id) VALUES (NEW.model_id, NEW.asset_id);
+END;
+CREATE TRIGGER IF NOT EXISTS vectors_log_delete AFTER DELETE ON vectors BEGIN
+  INSERT INTO vector_changes(model_id, asset_id) VALUES (OLD.model_id, OLD.asset_id);
+END;
+)sql";
+
 Status WriteLegacyVersion(Database* db) {
   auto st = db->Prepare(
       "INSERT INTO schema_version(id, version, updated_at) VALUES (1, ?1, ?2) "
@@ -166,6 +195,8 @@ Status RunMigration(Database* db, int number, bool* legacy_imported) {
       QIMG_RETURN_IF_ERROR(MaterializeContexts(db, ids));
       return RebuildAllLexical(db);
     }
+    case 3:
+      return db->Exec(kMigration3);
   }
   return Status::Internal("unknown migration " + std::to_string(number));
 }
