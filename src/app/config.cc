@@ -65,7 +65,7 @@ Status ParseSection(const YAML::Node& section, const std::string& name, Config* 
   for (auto it = section.begin(); it != section.end(); ++it) {
     std::string k = it->first.Scalar();
     std::string key = name + "." + k;
-    const YAML::Node& v = it->second;
+    const YAML::Node v = it->second;  // a copy: the iterator yields a temporary proxy
     Status s = Status::Ok();
     if (name == "embed") {
       if (k == "model") s = ReadString(v, key, &c->embed.model);
@@ -172,7 +172,7 @@ Result<Config> ParseConfig(const std::string& text, const std::string& path) {
   try {
     for (auto it = root.begin(); it != root.end(); ++it) {
       std::string k = it->first.Scalar();
-      const YAML::Node& v = it->second;
+      const YAML::Node v = it->second;  // a copy: the iterator yields a temporary proxy
       Status s = Status::Ok();
       if (k == "db_path") s = ReadPath(v, k, &c.db_path);
       else if (k == "vector_dir") s = ReadPath(v, k, &c.vector_dir);
