@@ -286,6 +286,7 @@ void RegisterQimgTools(ToolRegistry* registry) {
   registry->Add(MultiGetTool());
   registry->Add(StatusTool());
   registry->Add(FactsGetTool());
+  registry->Add(FactsExtractTool());
 }
 
 }  // namespace qimg::mcp

@@ -11,6 +11,9 @@ inline constexpr int kMaxThumbnailSide = 512;
 
 void RegisterQimgTools(ToolRegistry* registry);
 
+// qimg_facts_extract (facts_extract_tool.cc).
+ToolSpec FactsExtractTool();
+
 // Standard base64 (RFC 4648, with padding), for image content blocks.
 std::string Base64Encode(std::string_view bytes);
 

@@ -2,8 +2,11 @@
 
 #include <oneapi/dnnl/dnnl.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <string>
+#include <vector>
 
 #include "nn/parallel.h"
 #include "nn/vector_math.h"
@@ -53,7 +56,7 @@ Status DnnlError(const char* what, dnnl_status_t s) {
   return Status::Internal(std::string(what) + " failed (oneDNN status " + std::to_string(s) + ")");
 }
 
-// Grows a thread-agnostic scratch buffer; GEMM calls are issued from one thread at a time.
+// Grows one of the calling thread's int8 scratch buffers (the OpenMP workers of a call share them).
 template <typename T>
 T* Scratch(std::vector<T>* v, size_t n) {
   if (v->size() < n) v->resize(n);
