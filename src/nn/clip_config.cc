@@ -15,7 +15,8 @@ Status GetInt(const Json& obj, const char* key, int* out, int min_value = 1) {
   if (it == obj.end() || it->is_null()) return Status::Ok();
   if (!it->is_number_integer()) return Status::Corrupt(std::string("'") + key + "' is not an integer");
   int64_t v = it->get<int64_t>();
-  if (v < min_value || v > (int64_t{1} << 30)) {
+  // Far above any real model, low enough that products of sizes cannot overflow.
+  if (v < min_value || v > (int64_t{1} << 24)) {
     return Status::Corrupt(std::string("'") + key + "' out of range: " + std::to_string(v));
   }
   *out = static_cast<int>(v);
@@ -75,6 +76,7 @@ Status ParseInto(const Json& root, ClipConfig* c) {
   QIMG_RETURN_IF_ERROR(GetInt(*vision, "image_size", &c->vision.image_size));
   QIMG_RETURN_IF_ERROR(GetInt(*vision, "patch_size", &c->vision.patch_size));
   QIMG_RETURN_IF_ERROR(GetInt(*vision, "num_channels", &c->vision.num_channels));
+  if (c->vision.image_size > 8192) return Status::Corrupt("vision_config: image_size above 8192");
   if (c->vision.image_size % c->vision.patch_size != 0) {
     return Status::Corrupt("vision_config: image_size is not a multiple of patch_size");
   }

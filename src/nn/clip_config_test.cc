@@ -74,6 +74,8 @@ TEST(ClipConfigTest, RejectsBadValues) {
   ASSERT_FALSE(heads.ok());
   EXPECT_NE(heads.status().message().find("divisible"), std::string::npos);
   EXPECT_FALSE(ParseClipConfig(R"({"text_config":{},"vision_config":{"image_size":100}})").ok());
+  EXPECT_FALSE(ParseClipConfig(R"({"text_config":{"vocab_size":1073741824},"vision_config":{}})").ok());
+  EXPECT_FALSE(ParseClipConfig(R"({"text_config":{},"vision_config":{"image_size":65536,"patch_size":16}})").ok());
 }
 
 }  // namespace

@@ -20,6 +20,8 @@ using Json = nlohmann::json;
 constexpr char kBos[] = "<|startoftext|>";
 constexpr char kEos[] = "<|endoftext|>";
 constexpr char kEndOfWord[] = "</w>";
+// Ids index a dense table: a corrupt file with an id of 10^9 must not allocate gigabytes.
+constexpr int64_t kMaxTokenId = int64_t{1} << 24;
 
 void AppendUtf8(UChar32 c, std::string* out) {
   char buf[4];
@@ -189,7 +191,7 @@ Result<std::unique_ptr<ClipTokenizer>> ClipTokenizer::FromVocabAndMerges(
     return Status::Corrupt("vocab.json is not a JSON object");
   }
   for (const auto& [tok, id] : vocab.items()) {
-    if (!id.is_number_integer() || id.get<int64_t>() < 0 || id.get<int64_t>() > INT32_MAX / 2) {
+    if (!id.is_number_integer() || id.get<int64_t>() < 0 || id.get<int64_t>() >= kMaxTokenId) {
       return Status::Corrupt("vocab.json: bad id for '" + tok + "'");
     }
     t->vocab_[tok] = static_cast<int32_t>(id.get<int64_t>());
@@ -225,7 +227,7 @@ Result<std::unique_ptr<ClipTokenizer>> ClipTokenizer::FromTokenizerJson(
       return Status::Corrupt("tokenizer.json: model type is not BPE");
     }
     for (const auto& [tok, id] : model.at("vocab").items()) {
-      if (!id.is_number_integer() || id.get<int64_t>() < 0 || id.get<int64_t>() > INT32_MAX / 2) {
+      if (!id.is_number_integer() || id.get<int64_t>() < 0 || id.get<int64_t>() >= kMaxTokenId) {
         return Status::Corrupt("tokenizer.json: bad id for '" + tok + "'");
       }
       t->vocab_[tok] = static_cast<int32_t>(id.get<int64_t>());
@@ -233,7 +235,9 @@ Result<std::unique_ptr<ClipTokenizer>> ClipTokenizer::FromTokenizerJson(
     // Special tokens live in added_tokens, not always in model.vocab.
     if (auto it = root.find("added_tokens"); it != root.end() && it->is_array()) {
       for (const Json& a : *it) {
-        t->vocab_[a.at("content").get<std::string>()] = a.at("id").get<int32_t>();
+        const int64_t id = a.at("id").get<int64_t>();
+        if (id < 0 || id >= kMaxTokenId) return Status::Corrupt("tokenizer.json: bad added token id");
+        t->vocab_[a.at("content").get<std::string>()] = static_cast<int32_t>(id);
       }
     }
     int32_t rank = 0;

@@ -94,6 +94,16 @@ TEST(ClipTokenizerTest, InvalidUtf8AndHugeInputDoNotFail) {
   EXPECT_EQ(b.input_ids[76], 49407);
 }
 
+TEST(ClipTokenizerTest, HugeTokenIdIsRejectedNotAllocated) {
+  auto vocab_text = ReadFileToString(ClipTinyModelDir() + "/vocab.json");
+  ASSERT_TRUE(vocab_text.ok());
+  nlohmann::json vocab = nlohmann::json::parse(*vocab_text);
+  vocab["zzzz"] = 1000000000;  // a dense id table this size would need 32 GB
+  auto tok = ClipTokenizer::FromVocabAndMerges(vocab.dump(), "", "!", 77);
+  ASSERT_FALSE(tok.ok());
+  EXPECT_EQ(tok.status().code(), StatusCode::kCorrupt);
+}
+
 TEST(ClipTokenizerTest, CorruptFilesAreErrors) {
   EXPECT_FALSE(ClipTokenizer::FromVocabAndMerges("[1,2]", "", "!", 77).ok());
   EXPECT_FALSE(ClipTokenizer::FromVocabAndMerges(R"({"a":1})", "#version: 0.2\na b\n", "!", 77).ok());

@@ -1,5 +1,6 @@
 #include "nn/image_preprocessor.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <nlohmann/json.hpp>
@@ -335,6 +336,16 @@ Status ImagePreprocessor::Preprocess(const RgbImage& image, float* out, Trace* t
   const int ow = output_width();
   if (oh <= 0 || ow <= 0) {
     return Status::InvalidArgument("preprocessor output size depends on the image (no crop)");
+  }
+  // An extreme aspect ratio (a 1 x 100000 strip) would ask for a resize to billions of pixels.
+  if (config_.do_resize && config_.size_height == 0) {
+    const double longer = static_cast<double>(std::max(image.width, image.height)) /
+                          std::min(image.width, image.height) * config_.shortest_edge;
+    if (longer > 65536) {
+      return Status::ResourceExhausted("image aspect ratio too extreme to resize (" +
+                                       std::to_string(image.width) + "x" +
+                                       std::to_string(image.height) + ")");
+    }
   }
   int rw = 0, rh = 0;
   ResizedSize(config_, image.width, image.height, &rw, &rh);

@@ -92,6 +92,20 @@ TEST(ImagePreprocessorTest, SmallImagesArePaddedLikeTransformers) {
   EXPECT_FLOAT_EQ((*px)[3 * 4 + 3], pad);
 }
 
+TEST(ImagePreprocessorTest, ExtremeAspectRatioIsAnErrorNotAHugeResize) {
+  ImagePreprocessor p = TinyPreprocessor();
+  RgbImage strip;
+  strip.width = 1;
+  strip.height = 100000;
+  strip.pixels.assign(3 * 100000, 128);
+  auto px = p.Preprocess(strip);
+  ASSERT_FALSE(px.ok());
+  EXPECT_EQ(px.status().code(), StatusCode::kResourceExhausted);
+  strip.height = 200;  // 1 x 200 -> 32 x 6400: fine
+  strip.pixels.resize(3 * 200);
+  EXPECT_TRUE(p.Preprocess(strip).ok());
+}
+
 TEST(ImagePreprocessorTest, RgbFromSamplesConvertsLikePil) {
   const uint8_t gray[] = {7, 200};
   auto g = RgbFromSamples(gray, 2, 1, 1, 8);
