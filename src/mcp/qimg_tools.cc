@@ -276,12 +276,88 @@ ToolSpec SearchTool() {
   return t;
 }
 
+ToolSpec VectorSearchTool() {
+  ToolSpec t;
+  t.name = "qimg_vector_search";
+  t.title = "Vector search";
+  t.description =
+      "Find images by meaning: the query is embedded with the image model's text tower (CLIP) "
+      "and compared with every image vector; OCR text also matches (by words now, by meaning "
+      "once a text model is installed). Scores are (cosine+1)/2, so genuine CLIP matches score "
+      "about 0.6-0.68; min_score defaults to 0 like `qimg vsearch`. Needs `qimg embed` first.";
+  t.input_schema = Schema((std::string(R"({
+    "type": "object",
+    "properties": {
+      "query": {"type": "string", "description": "what to look for, in words"},)") + kFilterProperties +
+      R"(
+    },
+    "required": ["query"]
+  })").c_str());
+  t.output_schema = ResultListSchema();
+  t.list_key = "results";
+  t.handler = [](Engine& e, const ToolArgs& args) -> Result<ToolOutput> {
+    QIMG_ASSIGN_OR_RETURN(auto query, args.String("query"));
+    if (!query) return Status::InvalidArgument("qimg_vector_search needs 'query'");
+    VectorSearchOptions o;
+    QIMG_ASSIGN_OR_RETURN(auto num, args.Int("num"));
+    QIMG_ASSIGN_OR_RETURN(auto all, args.Bool("all"));
+    QIMG_ASSIGN_OR_RETURN(auto min_score, args.Number("min_score"));
+    if (num && *num < 1) return Status::InvalidArgument("num must be at least 1");
+    o.num = static_cast<int>(std::min<int64_t>(num.value_or(10), 10000));
+    o.all = all.value_or(false);
+    o.min_score = min_score.value_or(kDefaultVectorMinScore);
+    QIMG_ASSIGN_OR_RETURN(o.filter, FilterFromArgs(args));
+    QIMG_ASSIGN_OR_RETURN(auto results, e.VectorSearch(*query, o));
+    ToolOutput out;
+    out.value = ResultsToJson(results);
+    return out;
+  };
+  return t;
+}
+
+ToolSpec SimilarTool() {
+  ToolSpec t;
+  t.name = "qimg_similar";
+  t.title = "Similar images";
+  t.description =
+      "Images like a given one: nearest image vectors (current image model) and near-duplicates "
+      "by perceptual hash (score 1 - distance/8 up to distance 8). Deleted images are never "
+      "returned; works without vectors (perceptual hash only) and without loading a model.";
+  t.input_schema = Schema(R"json({
+    "type": "object",
+    "properties": {
+      "id": {"type": "string", "description": "asset id, id prefix, path or qimg:// path"},
+      "path": {"type": "string", "description": "alternative to id"},
+      "num": {"type": "integer", "minimum": 1, "default": 10},
+      "collection": {"type": "string", "description": "only this collection (exact name)"}
+    }
+  })json");
+  t.output_schema = ResultListSchema();
+  t.list_key = "results";
+  t.handler = [](Engine& e, const ToolArgs& args) -> Result<ToolOutput> {
+    QIMG_ASSIGN_OR_RETURN(auto ident, args.FirstString({"id", "path"}));
+    if (!ident) return Status::InvalidArgument("qimg_similar needs 'id' or 'path'");
+    SimilarOptions o;
+    QIMG_ASSIGN_OR_RETURN(auto num, args.Int("num"));
+    if (num && *num < 1) return Status::InvalidArgument("num must be at least 1");
+    o.num = static_cast<int>(std::min<int64_t>(num.value_or(10), 10000));
+    QIMG_ASSIGN_OR_RETURN(o.collection, args.String("collection"));
+    QIMG_ASSIGN_OR_RETURN(auto results, e.Similar(*ident, o));
+    ToolOutput out;
+    out.value = ResultsToJson(results);
+    return out;
+  };
+  return t;
+}
+
 }  // namespace
 
 void RegisterQimgTools(ToolRegistry* registry) {
   // Search tools join here as their Engine capabilities land (lexical search, vectors, hybrid,
   // similar, facts extraction); until then they are not listed at all.
   registry->Add(SearchTool());
+  registry->Add(VectorSearchTool());
+  registry->Add(SimilarTool());
   registry->Add(GetTool());
   registry->Add(MultiGetTool());
   registry->Add(StatusTool());
