@@ -13,10 +13,10 @@
 
 #include <algorithm>
 #include <chrono>
-#include <ctime>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -60,12 +60,15 @@ ClipConfig MakeConfig(const std::string& name) {
 // A safetensors image with every tensor CLIPModel needs, filled with small random values.
 std::string RandomCheckpoint(const ClipConfig& c) {
   std::vector<std::pair<std::string, std::vector<int64_t>>> tensors;
-  auto add = [&](const std::string& n, std::vector<int64_t> s) { tensors.push_back({n, std::move(s)}); };
+  auto add = [&](const std::string& n, std::vector<int64_t> s) {
+    tensors.push_back({n, std::move(s)});
+  };
   add("logit_scale", {});
   const auto& t = c.text;
   const auto& v = c.vision;
   add("text_model.embeddings.token_embedding.weight", {t.vocab_size, t.hidden_size});
-  add("text_model.embeddings.position_embedding.weight", {t.max_position_embeddings, t.hidden_size});
+  add("text_model.embeddings.position_embedding.weight",
+      {t.max_position_embeddings, t.hidden_size});
   auto layers = [&](const std::string& prefix, const TransformerConfig& tc) {
     for (int i = 0; i < tc.num_layers; ++i) {
       std::string p = prefix + ".layers." + std::to_string(i) + ".";
@@ -88,7 +91,8 @@ std::string RandomCheckpoint(const ClipConfig& c) {
   add("text_model.final_layer_norm.bias", {t.hidden_size});
   add("text_projection.weight", {c.projection_dim, t.hidden_size});
   add("vision_model.embeddings.class_embedding", {v.hidden_size});
-  add("vision_model.embeddings.patch_embedding.weight", {v.hidden_size, 3, v.patch_size, v.patch_size});
+  add("vision_model.embeddings.patch_embedding.weight",
+      {v.hidden_size, 3, v.patch_size, v.patch_size});
   add("vision_model.embeddings.position_embedding.weight", {v.num_positions(), v.hidden_size});
   add("vision_model.pre_layrnorm.weight", {v.hidden_size});
   add("vision_model.pre_layrnorm.bias", {v.hidden_size});
@@ -112,7 +116,8 @@ std::string RandomCheckpoint(const ClipConfig& c) {
   header += "}";
   while (header.size() % 8) header += ' ';
   std::string out(8, '\0');
-  for (int i = 0; i < 8; ++i) out[static_cast<size_t>(i)] = static_cast<char>((header.size() >> (8 * i)) & 0xff);
+  for (int i = 0; i < 8; ++i)
+    out[static_cast<size_t>(i)] = static_cast<char>((header.size() >> (8 * i)) & 0xff);
   out += header;
   size_t data_start = out.size();
   out.resize(data_start + offset);
@@ -221,7 +226,8 @@ Timing TimePerRun(F&& fn, double seconds) {
       fn();
       ++iters;
     } while (std::chrono::duration<double>(Clock::now() - t0).count() < seconds);
-    best.wall = std::min(best.wall, std::chrono::duration<double>(Clock::now() - t0).count() / iters);
+    best.wall =
+        std::min(best.wall, std::chrono::duration<double>(Clock::now() - t0).count() / iters);
     best.cpu = std::min(best.cpu, (CpuSeconds() - c0) / iters);
   }
   return best;
@@ -238,19 +244,28 @@ int Main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
-    if (a == "--model") models = next();
-    else if (a == "--threads") threads = std::stoi(next());
-    else if (a == "--int8") int8 = true;
-    else if (a == "--no-texts") texts = false;
-    else if (a == "--no-check") check_int8 = false;
-    else if (a == "--repeat") g_repeat = std::max(1, std::stoi(next()));
-    else if (a == "--seconds") seconds = std::stod(next());
+    if (a == "--model")
+      models = next();
+    else if (a == "--threads")
+      threads = std::stoi(next());
+    else if (a == "--int8")
+      int8 = true;
+    else if (a == "--no-texts")
+      texts = false;
+    else if (a == "--no-check")
+      check_int8 = false;
+    else if (a == "--repeat")
+      g_repeat = std::max(1, std::stoi(next()));
+    else if (a == "--seconds")
+      seconds = std::stod(next());
     else if (a == "--batches") {
       batches.clear();
       for (const std::string& b : Split(next(), ',')) batches.push_back(std::stoi(b));
     } else {
-      std::fprintf(stderr, "usage: nn_bench [--model b32|b16|l14|all] [--threads N] "
-                           "[--batches 1,8,32] [--int8] [--seconds S] [--no-texts] [--no-check] [--repeat R]\n");
+      std::fprintf(
+          stderr,
+          "usage: nn_bench [--model b32|b16|l14|all] [--threads N] "
+          "[--batches 1,8,32] [--int8] [--seconds S] [--no-texts] [--no-check] [--repeat R]\n");
       return 2;
     }
   }
@@ -258,10 +273,12 @@ int Main(int argc, char** argv) {
   std::printf("threads %d, %s\n", NumThreads(), int8 ? "int8 weights" : "fp32");
   std::printf("GEMM peak (2048^3, oneDNN): sgemm %.0f GFLOP/s, u8s8s32 %.0f GOP/s\n",
               GemmPeak(false), GemmPeak(true));
-  std::printf("| model | input | batch | items/s | ms/batch | GFLOP/s | items/CPU-s | GFLOP/CPU-s | peak RSS MiB |\n");
+  std::printf(
+      "| model | input | batch | items/s | ms/batch | GFLOP/s | items/CPU-s | GFLOP/CPU-s | peak "
+      "RSS MiB |\n");
   std::printf("|---|---|---|---|---|---|---|---|---|\n");
-  std::vector<std::string> names = models == "all" ? std::vector<std::string>{"b32", "b16", "l14"}
-                                                     : Split(models, ',');
+  std::vector<std::string> names =
+      models == "all" ? std::vector<std::string>{"b32", "b16", "l14"} : Split(models, ',');
   for (const std::string& name : names) {
     ClipConfig config = MakeConfig(name);
     std::unique_ptr<ClipModel> model;
@@ -286,11 +303,13 @@ int Main(int argc, char** argv) {
         if (!ref.ok()) return 1;
         const int n = 8;
         std::vector<float> px(static_cast<size_t>(n) * model->PixelsPerImage());
-        for (size_t i = 0; i < px.size(); ++i) px[i] = std::sin(0.0007f * static_cast<float>(i * (i % 7 + 1)));
+        for (size_t i = 0; i < px.size(); ++i)
+          px[i] = std::sin(0.0007f * static_cast<float>(i * (i % 7 + 1)));
         std::vector<std::vector<int32_t>> ids(n, std::vector<int32_t>(77, 49407));
         for (int b = 0; b < n; ++b) {
           ids[static_cast<size_t>(b)][0] = 49406;
-          for (int i = 1; i < 10 + 5 * b; ++i) ids[static_cast<size_t>(b)][static_cast<size_t>(i)] = 300 + 37 * i + 1001 * b;
+          for (int i = 1; i < 10 + 5 * b; ++i)
+            ids[static_cast<size_t>(b)][static_cast<size_t>(i)] = 300 + 37 * i + 1001 * b;
         }
         double worst_img = 1, worst_txt = 1;
         auto qi = model->EncodePixels(px.data(), n);
@@ -311,13 +330,15 @@ int Main(int argc, char** argv) {
           worst_img = std::min(worst_img, cosine(qi->row(b), fi->row(b), qi->dim));
           worst_txt = std::min(worst_txt, cosine(qt->row(b), ft->row(b), qt->dim));
         }
-        std::printf("%s int8 vs fp32 (8 inputs, random weights): min cosine image %.5f, text %.5f\n",
-                    label.c_str(), worst_img, worst_txt);
+        std::printf(
+            "%s int8 vs fp32 (8 inputs, random weights): min cosine image %.5f, text %.5f\n",
+            label.c_str(), worst_img, worst_txt);
       }
     }
     for (int batch : batches) {
       std::vector<float> pixels(static_cast<size_t>(batch) * model->PixelsPerImage());
-      for (size_t i = 0; i < pixels.size(); ++i) pixels[i] = std::sin(0.001f * static_cast<float>(i));
+      for (size_t i = 0; i < pixels.size(); ++i)
+        pixels[i] = std::sin(0.001f * static_cast<float>(i));
       ResetPeakRss();
       Timing t = TimePerRun([&] { (void)model->EncodePixels(pixels.data(), batch); },
                             name == "l14" ? seconds / 3 : seconds);

@@ -104,8 +104,10 @@ int RunEncodeCommand(const EncodeCommandOptions& o) {
     out["logit_scale"] = p.model().logit_scale_exp();
     out["items"] = nlohmann::json::array();
     for (const Item& it : items) {
-      nlohmann::json j = {{"type", it.type}, {"input", SanitizeUtf8(it.input)},
-                          {"embedding", it.embedding}, {"raw_norm", it.raw_norm}};
+      nlohmann::json j = {{"type", it.type},
+                          {"input", SanitizeUtf8(it.input)},
+                          {"embedding", it.embedding},
+                          {"raw_norm", it.raw_norm}};
       if (it.type == "text" && o.tokens) j["tokens"] = it.tokens;
       out["items"].push_back(std::move(j));
     }

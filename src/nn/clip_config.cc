@@ -13,7 +13,8 @@ using Json = nlohmann::json;
 Status GetInt(const Json& obj, const char* key, int* out, int min_value = 1) {
   auto it = obj.find(key);
   if (it == obj.end() || it->is_null()) return Status::Ok();
-  if (!it->is_number_integer()) return Status::Corrupt(std::string("'") + key + "' is not an integer");
+  if (!it->is_number_integer())
+    return Status::Corrupt(std::string("'") + key + "' is not an integer");
   int64_t v = it->get<int64_t>();
   // Far above any real model, low enough that products of sizes cannot overflow.
   if (v < min_value || v > (int64_t{1} << 24)) {

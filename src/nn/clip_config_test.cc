@@ -69,13 +69,18 @@ TEST(ClipConfigTest, RejectsBadValues) {
   EXPECT_FALSE(ParseClipConfig(R"({"vision_config":{}})").ok());
   EXPECT_FALSE(ParseClipConfig(R"({"text_config":{"hidden_size":"x"},"vision_config":{}})").ok());
   EXPECT_FALSE(ParseClipConfig(R"({"text_config":{"hidden_size":-4},"vision_config":{}})").ok());
-  EXPECT_FALSE(ParseClipConfig(R"({"text_config":{"hidden_act":"relu6"},"vision_config":{}})").ok());
-  auto heads = ParseClipConfig(R"({"text_config":{"hidden_size":100,"num_attention_heads":3},"vision_config":{}})");
+  EXPECT_FALSE(
+      ParseClipConfig(R"({"text_config":{"hidden_act":"relu6"},"vision_config":{}})").ok());
+  auto heads = ParseClipConfig(
+      R"({"text_config":{"hidden_size":100,"num_attention_heads":3},"vision_config":{}})");
   ASSERT_FALSE(heads.ok());
   EXPECT_NE(heads.status().message().find("divisible"), std::string::npos);
   EXPECT_FALSE(ParseClipConfig(R"({"text_config":{},"vision_config":{"image_size":100}})").ok());
-  EXPECT_FALSE(ParseClipConfig(R"({"text_config":{"vocab_size":1073741824},"vision_config":{}})").ok());
-  EXPECT_FALSE(ParseClipConfig(R"({"text_config":{},"vision_config":{"image_size":65536,"patch_size":16}})").ok());
+  EXPECT_FALSE(
+      ParseClipConfig(R"({"text_config":{"vocab_size":1073741824},"vision_config":{}})").ok());
+  EXPECT_FALSE(
+      ParseClipConfig(R"({"text_config":{},"vision_config":{"image_size":65536,"patch_size":16}})")
+          .ok());
 }
 
 }  // namespace

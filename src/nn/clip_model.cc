@@ -27,8 +27,9 @@ Result<std::unique_ptr<ClipModel>> ClipModel::Load(const std::string& dir,
   QIMG_ASSIGN_OR_RETURN(ClipConfig config, LoadClipConfig(JoinPath(dir, "config.json")));
   std::string weights = JoinPath(dir, "model.safetensors");
   if (!StatPath(weights).exists) {
-    return Status::NotFound(dir + ": no model.safetensors (pytorch_model.bin is not supported; "
-                                  "convert it to safetensors)");
+    return Status::NotFound(dir +
+                            ": no model.safetensors (pytorch_model.bin is not supported; "
+                            "convert it to safetensors)");
   }
   QIMG_ASSIGN_OR_RETURN(auto file, SafetensorsFile::Open(weights));
   return FromCheckpoint(config, *file, options);
@@ -46,9 +47,9 @@ Result<std::unique_ptr<ClipModel>> ClipModel::FromCheckpoint(const ClipConfig& c
   QIMG_ASSIGN_OR_RETURN(std::vector<float> scale, f.ReadFloat("logit_scale", {}));
   m->logit_scale_exp_ = std::exp(scale[0]);
 
-  QIMG_ASSIGN_OR_RETURN(m->token_embedding_,
-                        f.ReadFloat("text_model.embeddings.token_embedding.weight",
-                                    {tc.vocab_size, tc.hidden_size}));
+  QIMG_ASSIGN_OR_RETURN(
+      m->token_embedding_,
+      f.ReadFloat("text_model.embeddings.token_embedding.weight", {tc.vocab_size, tc.hidden_size}));
   QIMG_ASSIGN_OR_RETURN(m->text_position_,
                         f.ReadFloat("text_model.embeddings.position_embedding.weight",
                                     {tc.max_position_embeddings, tc.hidden_size}));
@@ -63,9 +64,10 @@ Result<std::unique_ptr<ClipModel>> ClipModel::FromCheckpoint(const ClipConfig& c
                         f.ReadFloat("vision_model.embeddings.class_embedding", {vc.hidden_size}));
   m->patch_embedding_.in = patch_in;
   m->patch_embedding_.out = vc.hidden_size;
-  QIMG_ASSIGN_OR_RETURN(m->patch_embedding_.weight,
-                        f.ReadFloat("vision_model.embeddings.patch_embedding.weight",
-                                    {vc.hidden_size, vc.num_channels, vc.patch_size, vc.patch_size}));
+  QIMG_ASSIGN_OR_RETURN(
+      m->patch_embedding_.weight,
+      f.ReadFloat("vision_model.embeddings.patch_embedding.weight",
+                  {vc.hidden_size, vc.num_channels, vc.patch_size, vc.patch_size}));
   QIMG_ASSIGN_OR_RETURN(m->vision_position_,
                         f.ReadFloat("vision_model.embeddings.position_embedding.weight",
                                     {vc.num_positions(), vc.hidden_size}));
@@ -113,7 +115,8 @@ Result<Embeddings> ClipModel::EncodeTokenIds(const std::vector<std::vector<int32
     if (row.size() != len) return Status::InvalidArgument("token rows differ in length");
     for (int32_t id : row) {
       if (id < 0 || id >= tc.vocab_size) {
-        return Status::InvalidArgument("token id " + std::to_string(id) + " outside the vocabulary");
+        return Status::InvalidArgument("token id " + std::to_string(id) +
+                                       " outside the vocabulary");
       }
     }
     pool[static_cast<size_t>(b)] = PoolIndex(row);
@@ -197,8 +200,8 @@ Result<Embeddings> ClipModel::EncodePixels(const float* pixels, int batch) const
   QIMG_RETURN_IF_ERROR(vision_encoder_.Forward(x, batch, seq, /*causal=*/false));
   std::vector<float> pooled(static_cast<size_t>(batch) * d);
   for (int b = 0; b < batch; ++b) {
-    std::memcpy(pooled.data() + static_cast<size_t>(b) * d,
-                x + static_cast<size_t>(b) * seq * d, sizeof(float) * d);
+    std::memcpy(pooled.data() + static_cast<size_t>(b) * d, x + static_cast<size_t>(b) * seq * d,
+                sizeof(float) * d);
   }
   LayerNorm(pooled.data(), batch, d, post_layernorm_.gamma.data(), post_layernorm_.beta.data(),
             vc.layer_norm_eps, pooled.data());

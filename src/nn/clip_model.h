@@ -66,19 +66,19 @@ class ClipModel {
   ClipConfig config_;
   float logit_scale_exp_ = 1.0f;
   // Text tower.
-  std::vector<float> token_embedding_;     // [vocab, hidden]
-  std::vector<float> text_position_;       // [max_positions, hidden]
+  std::vector<float> token_embedding_;  // [vocab, hidden]
+  std::vector<float> text_position_;    // [max_positions, hidden]
   Encoder text_encoder_;
   LayerNormWeights final_layer_norm_;
-  Linear text_projection_;                 // [projection_dim, hidden], no bias
+  Linear text_projection_;  // [projection_dim, hidden], no bias
   // Vision tower.
-  std::vector<float> class_embedding_;     // [hidden]
-  Linear patch_embedding_;                 // [hidden, channels * patch * patch], no bias
-  std::vector<float> vision_position_;     // [num_positions, hidden]
-  LayerNormWeights pre_layrnorm_;          // (sic) the checkpoint's spelling
+  std::vector<float> class_embedding_;  // [hidden]
+  Linear patch_embedding_;              // [hidden, channels * patch * patch], no bias
+  std::vector<float> vision_position_;  // [num_positions, hidden]
+  LayerNormWeights pre_layrnorm_;       // (sic) the checkpoint's spelling
   Encoder vision_encoder_;
   LayerNormWeights post_layernorm_;
-  Linear visual_projection_;               // [projection_dim, hidden], no bias
+  Linear visual_projection_;  // [projection_dim, hidden], no bias
 };
 
 }  // namespace qimg::nn

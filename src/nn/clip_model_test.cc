@@ -134,7 +134,8 @@ TEST(ClipModelTest, SimilarityMatrixMatchesGolden) {
       float cos = 0;
       for (int k = 0; k < 32; ++k) cos += ie->row(i)[k] * te->row(t)[k];
       EXPECT_NEAR(cos, sim["cosine_image_text"][i][t].get<float>(), 1e-4f);
-      EXPECT_NEAR(cos * model->logit_scale_exp(), sim["logits_per_image"][i][t].get<float>(), 3e-3f);
+      EXPECT_NEAR(cos * model->logit_scale_exp(), sim["logits_per_image"][i][t].get<float>(),
+                  3e-3f);
       EXPECT_NEAR(cos * model->logit_scale_exp(), sim["logits_per_text"][t][i].get<float>(), 3e-3f);
     }
   }

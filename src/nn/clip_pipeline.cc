@@ -26,8 +26,8 @@ Result<std::unique_ptr<ClipPipeline>> ClipPipeline::Load(const std::string& dir,
   QIMG_ASSIGN_OR_RETURN(PreprocessorConfig pconfig, LoadPreprocessorConfig(pp));
   ImagePreprocessor preprocessor(pconfig);
   const ClipVisionConfig& vc = model->config().vision;
-  if (preprocessor.output_height() != vc.image_size || preprocessor.output_width() != vc.image_size ||
-      vc.num_channels != 3) {
+  if (preprocessor.output_height() != vc.image_size ||
+      preprocessor.output_width() != vc.image_size || vc.num_channels != 3) {
     return Status::InvalidArgument(
         dir + ": preprocessor output " + std::to_string(preprocessor.output_width()) + "x" +
         std::to_string(preprocessor.output_height()) + " does not match the vision tower's " +
@@ -51,16 +51,16 @@ Result<Embeddings> ClipPipeline::EncodeTexts(const std::vector<std::string>& tex
   // so one long caption does not make 31 short ones pay for 77 positions.
   std::vector<size_t> order(texts.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    return tokens[a].eos_index < tokens[b].eos_index;
-  });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return tokens[a].eos_index < tokens[b].eos_index; });
   for (size_t start = 0; start < order.size(); start += static_cast<size_t>(batch_size)) {
     const size_t end = std::min(order.size(), start + static_cast<size_t>(batch_size));
     std::vector<std::vector<int32_t>> ids;
     for (size_t i = start; i < end; ++i) ids.push_back(tokens[order[i]].input_ids);
     QIMG_ASSIGN_OR_RETURN(Embeddings part, model_->EncodeTokenIds(ids));
     for (size_t i = start; i < end; ++i) {
-      std::copy(part.row(static_cast<int>(i - start)), part.row(static_cast<int>(i - start)) + all.dim,
+      std::copy(part.row(static_cast<int>(i - start)),
+                part.row(static_cast<int>(i - start)) + all.dim,
                 all.values.begin() + static_cast<long>(order[i] * static_cast<size_t>(all.dim)));
     }
   }
@@ -74,17 +74,19 @@ Result<Embeddings> ClipPipeline::EncodeImages(const std::vector<RgbImage>& image
   batch_size = std::max(1, batch_size);
   const int64_t per_image = model_->PixelsPerImage();
   for (size_t start = 0; start < images.size(); start += static_cast<size_t>(batch_size)) {
-    const int n = static_cast<int>(std::min(images.size() - start, static_cast<size_t>(batch_size)));
+    const int n =
+        static_cast<int>(std::min(images.size() - start, static_cast<size_t>(batch_size)));
     std::vector<float> pixels(static_cast<size_t>(n) * static_cast<size_t>(per_image));
     std::vector<Status> status(static_cast<size_t>(n));
 #pragma omp parallel for schedule(dynamic)
     for (int i = 0; i < n; ++i) {
-      status[static_cast<size_t>(i)] =
-          preprocessor_.Preprocess(images[start + static_cast<size_t>(i)], pixels.data() + i * per_image);
+      status[static_cast<size_t>(i)] = preprocessor_.Preprocess(
+          images[start + static_cast<size_t>(i)], pixels.data() + i * per_image);
     }
     for (int i = 0; i < n; ++i) {
       if (!status[static_cast<size_t>(i)].ok()) {
-        return status[static_cast<size_t>(i)].WithContext("image " + std::to_string(start + static_cast<size_t>(i)));
+        return status[static_cast<size_t>(i)].WithContext(
+            "image " + std::to_string(start + static_cast<size_t>(i)));
       }
     }
     QIMG_ASSIGN_OR_RETURN(Embeddings part, model_->EncodePixels(pixels.data(), n));

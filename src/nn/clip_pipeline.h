@@ -35,7 +35,8 @@ class ClipPipeline {
  private:
   ClipPipeline(std::unique_ptr<ClipModel> model, std::unique_ptr<ClipTokenizer> tokenizer,
                ImagePreprocessor preprocessor)
-      : model_(std::move(model)), tokenizer_(std::move(tokenizer)),
+      : model_(std::move(model)),
+        tokenizer_(std::move(tokenizer)),
         preprocessor_(std::move(preprocessor)) {}
   std::unique_ptr<ClipModel> model_;
   std::unique_ptr<ClipTokenizer> tokenizer_;

@@ -45,7 +45,8 @@ std::vector<UChar32> Normalize(std::string_view text) {
   std::vector<UChar> norm(static_cast<size_t>(len) * 3 + 16);
   int32_t nlen = 0;
   if (U_SUCCESS(err)) {
-    nlen = unorm2_normalize(nfc, u16.data(), len, norm.data(), static_cast<int32_t>(norm.size()), &err);
+    nlen = unorm2_normalize(nfc, u16.data(), len, norm.data(), static_cast<int32_t>(norm.size()),
+                            &err);
   }
   if (U_FAILURE(err)) {  // keep the unnormalised text rather than lose it
     norm.assign(u16.begin(), u16.begin() + len);
@@ -220,7 +221,8 @@ Result<std::unique_ptr<ClipTokenizer>> ClipTokenizer::FromTokenizerJson(
     std::string_view json, const std::string& pad_token, int max_length) {
   std::unique_ptr<ClipTokenizer> t(new ClipTokenizer());
   Json root = Json::parse(json, nullptr, /*allow_exceptions=*/false);
-  if (root.is_discarded() || !root.is_object()) return Status::Corrupt("tokenizer.json is not JSON");
+  if (root.is_discarded() || !root.is_object())
+    return Status::Corrupt("tokenizer.json is not JSON");
   try {
     const Json& model = root.at("model");
     if (model.value("type", std::string("BPE")) != "BPE") {
@@ -236,15 +238,17 @@ Result<std::unique_ptr<ClipTokenizer>> ClipTokenizer::FromTokenizerJson(
     if (auto it = root.find("added_tokens"); it != root.end() && it->is_array()) {
       for (const Json& a : *it) {
         const int64_t id = a.at("id").get<int64_t>();
-        if (id < 0 || id >= kMaxTokenId) return Status::Corrupt("tokenizer.json: bad added token id");
+        if (id < 0 || id >= kMaxTokenId)
+          return Status::Corrupt("tokenizer.json: bad added token id");
         t->vocab_[a.at("content").get<std::string>()] = static_cast<int32_t>(id);
       }
     }
     int32_t rank = 0;
     // Merges are "left right" strings (tokenizers < 0.20) or ["left", "right"] pairs.
     for (const Json& m : model.at("merges")) {
-      std::string key = m.is_string() ? m.get<std::string>()
-                                      : m.at(0).get<std::string>() + " " + m.at(1).get<std::string>();
+      std::string key = m.is_string()
+                            ? m.get<std::string>()
+                            : m.at(0).get<std::string>() + " " + m.at(1).get<std::string>();
       t->merge_ranks_.emplace(key, rank++);
     }
   } catch (const Json::exception& e) {
@@ -280,8 +284,8 @@ Result<std::unique_ptr<ClipTokenizer>> ClipTokenizer::LoadFromDir(const std::str
   }
   std::string vocab_path = JoinPath(dir, "vocab.json");
   std::string merges_path = JoinPath(dir, "merges.txt");
-  Result<std::unique_ptr<ClipTokenizer>> t = Status::NotFound(
-      dir + ": no tokenizer (need vocab.json + merges.txt, or tokenizer.json)");
+  Result<std::unique_ptr<ClipTokenizer>> t =
+      Status::NotFound(dir + ": no tokenizer (need vocab.json + merges.txt, or tokenizer.json)");
   if (StatPath(vocab_path).exists && StatPath(merges_path).exists) {
     QIMG_ASSIGN_OR_RETURN(std::string vocab, ReadFileToString(vocab_path, 64 << 20));
     QIMG_ASSIGN_OR_RETURN(std::string merges, ReadFileToString(merges_path, 64 << 20));

@@ -21,10 +21,10 @@
 namespace qimg::nn {
 
 struct TokenizedText {
-  std::vector<int32_t> input_ids;       // max_length ids: BOS, content, EOS, padding
-  std::vector<int32_t> attention_mask;  // 1 from BOS to EOS, 0 on padding
-  int eos_index = 0;                    // position of EOS (the text tower pools there)
-  int num_tokens_before_truncation = 0; // BOS + content + EOS
+  std::vector<int32_t> input_ids;        // max_length ids: BOS, content, EOS, padding
+  std::vector<int32_t> attention_mask;   // 1 from BOS to EOS, 0 on padding
+  int eos_index = 0;                     // position of EOS (the text tower pools there)
+  int num_tokens_before_truncation = 0;  // BOS + content + EOS
   bool truncated = false;
 };
 

@@ -56,7 +56,10 @@ TEST(ClipTokenizerTest, MatchesGoldenIdsFromTokenizerJson) {
   nlohmann::json merges = nlohmann::json::array();
   bool first = true;
   for (const std::string& line : Split(*merges_text, '\n')) {
-    if (first) { first = false; continue; }  // "#version: 0.2"
+    if (first) {
+      first = false;
+      continue;
+    }  // "#version: 0.2"
     if (line.empty()) continue;
     size_t sp = line.find(' ');
     merges.push_back({line.substr(0, sp), line.substr(sp + 1)});  // newer pair form
@@ -106,7 +109,8 @@ TEST(ClipTokenizerTest, HugeTokenIdIsRejectedNotAllocated) {
 
 TEST(ClipTokenizerTest, CorruptFilesAreErrors) {
   EXPECT_FALSE(ClipTokenizer::FromVocabAndMerges("[1,2]", "", "!", 77).ok());
-  EXPECT_FALSE(ClipTokenizer::FromVocabAndMerges(R"({"a":1})", "#version: 0.2\na b\n", "!", 77).ok());
+  EXPECT_FALSE(
+      ClipTokenizer::FromVocabAndMerges(R"({"a":1})", "#version: 0.2\na b\n", "!", 77).ok());
   EXPECT_FALSE(ClipTokenizer::FromTokenizerJson(R"({"model":{"type":"WordPiece"}})", "!", 77).ok());
   EXPECT_FALSE(ClipTokenizer::FromTokenizerJson(R"({"model":{"vocab":3}})", "!", 77).ok());
   EXPECT_FALSE(ClipTokenizer::LoadFromDir("/nonexistent", 77).ok());

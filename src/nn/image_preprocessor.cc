@@ -49,12 +49,23 @@ double LanczosFilter(double x) {
 
 bool GetFilter(int resample, Filter* f) {
   switch (resample) {
-    case 1: *f = {3.0, LanczosFilter}; return true;
-    case 2: *f = {1.0, BilinearFilter}; return true;
-    case 3: *f = {2.0, BicubicFilter}; return true;
-    case 4: *f = {0.5, BoxFilter}; return true;
-    case 5: *f = {1.0, HammingFilter}; return true;
-    default: return false;
+    case 1:
+      *f = {3.0, LanczosFilter};
+      return true;
+    case 2:
+      *f = {1.0, BilinearFilter};
+      return true;
+    case 3:
+      *f = {2.0, BicubicFilter};
+      return true;
+    case 4:
+      *f = {0.5, BoxFilter};
+      return true;
+    case 5:
+      *f = {1.0, HammingFilter};
+      return true;
+    default:
+      return false;
   }
 }
 
@@ -310,7 +321,8 @@ Result<RgbImage> RgbFromSamples(const void* samples, int width, int height, int 
     if (channels <= 2) {  // L or LA: grey replicated, alpha dropped
       out.pixels[3 * i] = out.pixels[3 * i + 1] = out.pixels[3 * i + 2] = sample(s);
     } else {  // RGB or RGBA: alpha dropped
-      for (int c = 0; c < 3; ++c) out.pixels[3 * i + static_cast<size_t>(c)] = sample(s + static_cast<size_t>(c));
+      for (int c = 0; c < 3; ++c)
+        out.pixels[3 * i + static_cast<size_t>(c)] = sample(s + static_cast<size_t>(c));
     }
   }
   return out;
@@ -376,8 +388,8 @@ Status ImagePreprocessor::Preprocess(const RgbImage& image, float* out, Trace* t
           v = resized.pixels[(static_cast<size_t>(sy) * rw + sx) * 3 + c];
         }
         // numpy: float64 rescale, cast to float32, then normalise in float32.
-        float px = factor != 0.0f ? static_cast<float>(v * config_.rescale_factor)
-                                  : static_cast<float>(v);
+        float px =
+            factor != 0.0f ? static_cast<float>(v * config_.rescale_factor) : static_cast<float>(v);
         plane[y * ow + x] = (px - mean) / inv_std;
       }
     }

@@ -53,7 +53,9 @@ class ImagePreprocessor {
  public:
   explicit ImagePreprocessor(const PreprocessorConfig& config) : config_(config) {}
   const PreprocessorConfig& config() const { return config_; }
-  int output_height() const { return config_.do_center_crop ? config_.crop_height : fixed_height(); }
+  int output_height() const {
+    return config_.do_center_crop ? config_.crop_height : fixed_height();
+  }
   int output_width() const { return config_.do_center_crop ? config_.crop_width : fixed_width(); }
 
   // Writes 3 * output_height() * output_width() floats (CHW) to out. InvalidArgument on an empty

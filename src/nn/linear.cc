@@ -68,8 +68,8 @@ Status ForwardFloat(const Linear& l, const float* x, int64_t rows, float* y, Epi
   const float* bias = l.bias.empty() ? nullptr : l.bias.data();
   if (ep == Epilogue::kAccumulate) {
     // The residual add is the GEMM's beta = 1; only the bias remains.
-    QIMG_RETURN_IF_ERROR(Sgemm(true, rows, l.out, l.in, 1.0f, x, l.in, l.weight.data(), l.in, 1.0f,
-                               y, l.out));
+    QIMG_RETURN_IF_ERROR(
+        Sgemm(true, rows, l.out, l.in, 1.0f, x, l.in, l.weight.data(), l.in, 1.0f, y, l.out));
     if (bias) {
 #pragma omp parallel for schedule(static) if (WorthParallel(rows * l.out))
       for (int64_t r = 0; r < rows; ++r) {
@@ -115,8 +115,8 @@ Status ForwardInt8(const Linear& l, const float* x, int64_t rows, float* y, Epil
   }
   const int32_t zero = 0;
   ScopedThreads threads(SmallGemm(rows, n, k) ? 1 : NumThreads());
-  dnnl_status_t s = dnnl_gemm_u8s8s32('N', 'T', 'F', rows, n, k, 1.0f, xq, k, 128,
-                                      l.qweight.data(), k, 0, 0.0f, acc, n, &zero);
+  dnnl_status_t s = dnnl_gemm_u8s8s32('N', 'T', 'F', rows, n, k, 1.0f, xq, k, 128, l.qweight.data(),
+                                      k, 0, 0.0f, acc, n, &zero);
   if (s != dnnl_success) return DnnlError("dnnl_gemm_u8s8s32", s);
   const float* bias = l.bias.empty() ? ZeroBias(n) : l.bias.data();
   const float* ws = l.qscale.data();
@@ -161,7 +161,8 @@ void Linear::Quantize() {
 Status Sgemm(bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
              int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
   ScopedThreads threads(SmallGemm(m, n, k) ? 1 : NumThreads());
-  dnnl_status_t s = dnnl_sgemm('N', trans_b ? 'T' : 'N', m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+  dnnl_status_t s =
+      dnnl_sgemm('N', trans_b ? 'T' : 'N', m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
   if (s != dnnl_success) return DnnlError("dnnl_sgemm", s);
   return Status::Ok();
 }

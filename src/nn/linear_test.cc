@@ -54,8 +54,9 @@ TEST(LinearTest, MatchesNaiveWithEveryEpilogue) {
     for (size_t i = 0; i < y.size(); ++i) {
       double v = ref[i];
       double want = act == Activation::kQuickGelu ? v / (1 + std::exp(-1.702 * v))
-                    : act == Activation::kGelu    ? 0.5 * v * (1 + std::erf(v / std::sqrt(2.0)))
-                                                  : 0.5 * v * (1 + std::tanh(0.7978845608 * (v + 0.044715 * v * v * v)));
+                    : act == Activation::kGelu
+                        ? 0.5 * v * (1 + std::erf(v / std::sqrt(2.0)))
+                        : 0.5 * v * (1 + std::tanh(0.7978845608 * (v + 0.044715 * v * v * v)));
       EXPECT_NEAR(y[i], want, 1e-4);
     }
   }
@@ -113,7 +114,8 @@ TEST_P(AttentionTest, MatchesNaive) {
       for (int h = 0; h < heads; ++h) {
         for (int i = 0; i < seq; ++i) {
           auto at = [&](int s, int block, int d) {
-            return static_cast<double>(qkv[(b * seq + s) * 3 * hidden + block * hidden + h * hd + d]);
+            return static_cast<double>(
+                qkv[(b * seq + s) * 3 * hidden + block * hidden + h * hd + d]);
           };
           const int n = causal ? i + 1 : seq;
           std::vector<double> p(n);
@@ -137,7 +139,8 @@ TEST_P(AttentionTest, MatchesNaive) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Shapes, AttentionTest,
-                         ::testing::Combine(::testing::Values(8, 16, 64), ::testing::Values(11, 50)));
+                         ::testing::Combine(::testing::Values(8, 16, 64),
+                                            ::testing::Values(11, 50)));
 
 }  // namespace
 }  // namespace qimg::nn

@@ -191,9 +191,11 @@ Status Attention(const float* qkv, int batch, int seq, int heads, int head_dim, 
         }
         const float* const* prow = srow;
         if (head_dim % (2 * kLanes) == 0) {
-          for (int db = 0; db < head_dim; db += 2 * kLanes) ValueTile<2 * kLanes>(prow, v, ld, keys, db, orow);
+          for (int db = 0; db < head_dim; db += 2 * kLanes)
+            ValueTile<2 * kLanes>(prow, v, ld, keys, db, orow);
         } else {
-          for (int db = 0; db < head_dim; db += kLanes) ValueTile<kLanes>(prow, v, ld, keys, db, orow);
+          for (int db = 0; db < head_dim; db += kLanes)
+            ValueTile<kLanes>(prow, v, ld, keys, db, orow);
         }
       }
     }

@@ -21,8 +21,8 @@ constexpr int kMaxRank = 16;
 
 bool ParseDType(const std::string& s, DType* out) {
   static const std::pair<const char*, DType> kNames[] = {
-      {"F64", DType::kF64}, {"F32", DType::kF32}, {"F16", DType::kF16}, {"BF16", DType::kBF16},
-      {"I64", DType::kI64}, {"I32", DType::kI32}, {"I16", DType::kI16}, {"I8", DType::kI8},
+      {"F64", DType::kF64}, {"F32", DType::kF32},  {"F16", DType::kF16}, {"BF16", DType::kBF16},
+      {"I64", DType::kI64}, {"I32", DType::kI32},  {"I16", DType::kI16}, {"I8", DType::kI8},
       {"U8", DType::kU8},   {"BOOL", DType::kBool}};
   for (const auto& [name, dtype] : kNames) {
     if (s == name) {
@@ -85,8 +85,8 @@ Status ParseTensorEntry(const std::string& name, const nlohmann::json& entry, ui
   if (elements > std::numeric_limits<uint64_t>::max() / size ||
       elements * size != info->end - info->begin) {
     return bad("shape " + ShapeString(info->shape) + " of " + DTypeName(info->dtype) + " needs " +
-               std::to_string(elements) + " x " + std::to_string(size) + " bytes but data_offsets span " +
-               std::to_string(info->end - info->begin));
+               std::to_string(elements) + " x " + std::to_string(size) +
+               " bytes but data_offsets span " + std::to_string(info->end - info->begin));
   }
   return Status::Ok();
 }
@@ -95,26 +95,46 @@ Status ParseTensorEntry(const std::string& name, const nlohmann::json& entry, ui
 
 const char* DTypeName(DType dtype) {
   switch (dtype) {
-    case DType::kF64: return "F64";
-    case DType::kF32: return "F32";
-    case DType::kF16: return "F16";
-    case DType::kBF16: return "BF16";
-    case DType::kI64: return "I64";
-    case DType::kI32: return "I32";
-    case DType::kI16: return "I16";
-    case DType::kI8: return "I8";
-    case DType::kU8: return "U8";
-    case DType::kBool: return "BOOL";
+    case DType::kF64:
+      return "F64";
+    case DType::kF32:
+      return "F32";
+    case DType::kF16:
+      return "F16";
+    case DType::kBF16:
+      return "BF16";
+    case DType::kI64:
+      return "I64";
+    case DType::kI32:
+      return "I32";
+    case DType::kI16:
+      return "I16";
+    case DType::kI8:
+      return "I8";
+    case DType::kU8:
+      return "U8";
+    case DType::kBool:
+      return "BOOL";
   }
   return "?";
 }
 
 int DTypeSize(DType dtype) {
   switch (dtype) {
-    case DType::kF64: case DType::kI64: return 8;
-    case DType::kF32: case DType::kI32: return 4;
-    case DType::kF16: case DType::kBF16: case DType::kI16: return 2;
-    case DType::kI8: case DType::kU8: case DType::kBool: return 1;
+    case DType::kF64:
+    case DType::kI64:
+      return 8;
+    case DType::kF32:
+    case DType::kI32:
+      return 4;
+    case DType::kF16:
+    case DType::kBF16:
+    case DType::kI16:
+      return 2;
+    case DType::kI8:
+    case DType::kU8:
+    case DType::kBool:
+      return 1;
   }
   return 1;
 }
@@ -194,7 +214,8 @@ Result<SafetensorsHeader> ParseSafetensorsHeader(std::string_view file, uint64_t
       if (key == "__metadata__") {
         if (!value.is_object()) return Status::Corrupt("__metadata__ is not an object");
         for (const auto& [mk, mv] : value.items()) {
-          if (!mv.is_string()) return Status::Corrupt("__metadata__ value '" + mk + "' is not a string");
+          if (!mv.is_string())
+            return Status::Corrupt("__metadata__ value '" + mk + "' is not a string");
           out.metadata[mk] = mv.get<std::string>();
         }
         continue;
@@ -251,7 +272,8 @@ Result<std::unique_ptr<SafetensorsFile>> SafetensorsFile::Open(const std::string
   auto header = ParseSafetensorsHeader(view, f->size_);
   if (!header.ok()) return header.status().WithContext(path);
   f->header_ = std::move(header).value();
-  for (size_t i = 0; i < f->header_.tensors.size(); ++i) f->by_name_[f->header_.tensors[i].name] = i;
+  for (size_t i = 0; i < f->header_.tensors.size(); ++i)
+    f->by_name_[f->header_.tensors[i].name] = i;
   return f;
 }
 
@@ -262,7 +284,8 @@ Result<std::unique_ptr<SafetensorsFile>> SafetensorsFile::FromBytes(std::string 
   f->base_ = reinterpret_cast<const uint8_t*>(f->owned_.data());
   f->size_ = f->owned_.size();
   QIMG_ASSIGN_OR_RETURN(f->header_, ParseSafetensorsHeader(f->owned_, f->size_));
-  for (size_t i = 0; i < f->header_.tensors.size(); ++i) f->by_name_[f->header_.tensors[i].name] = i;
+  for (size_t i = 0; i < f->header_.tensors.size(); ++i)
+    f->by_name_[f->header_.tensors[i].name] = i;
   return f;
 }
 

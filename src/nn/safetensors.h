@@ -32,7 +32,7 @@ struct TensorInfo {
 };
 
 struct SafetensorsHeader {
-  std::vector<TensorInfo> tensors;  // sorted by begin offset
+  std::vector<TensorInfo> tensors;                        // sorted by begin offset
   std::unordered_map<std::string, std::string> metadata;  // "__metadata__" (string values only)
   uint64_t data_offset = 0;  // 8 + header length: where the data region starts in the file
 };
@@ -61,7 +61,9 @@ class SafetensorsFile {
   // nullptr when there is no such tensor.
   const TensorInfo* Find(const std::string& name) const;
   // The tensor's raw bytes (end - begin of them); valid while this object lives.
-  const uint8_t* Data(const TensorInfo& info) const { return base_ + header_.data_offset + info.begin; }
+  const uint8_t* Data(const TensorInfo& info) const {
+    return base_ + header_.data_offset + info.begin;
+  }
 
   // The tensor converted to float32 (from F32, F16 or BF16). NotFound when absent, Corrupt when
   // the dtype is not a float type or the shape differs from `expected_shape`.

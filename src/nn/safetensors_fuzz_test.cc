@@ -32,18 +32,38 @@ std::string Seed() {
 }
 
 std::string Mutate(std::string s, std::mt19937& rng) {
-  static const char* const kTokens[] = {"-1", "18446744073709551615", "9223372036854775807",
-                                        "[]", "{}", "\"F64\"", "\"U8\"", "null", "1e400", ","};
+  static const char* const kTokens[] = {"-1",
+                                        "18446744073709551615",
+                                        "9223372036854775807",
+                                        "[]",
+                                        "{}",
+                                        "\"F64\"",
+                                        "\"U8\"",
+                                        "null",
+                                        "1e400",
+                                        ","};
   const int edits = 1 + static_cast<int>(rng() % 4);
   for (int e = 0; e < edits && !s.empty(); ++e) {
     size_t pos = rng() % s.size();
     switch (rng() % 6) {
-      case 0: s[pos] = static_cast<char>(rng()); break;          // flip a byte
-      case 1: s.erase(pos, 1 + rng() % 8); break;                 // delete a span
-      case 2: s.resize(pos); break;                               // truncate
-      case 3: s.insert(pos, kTokens[rng() % 10]); break;          // splice a JSON token
-      case 4: if (std::isdigit(static_cast<unsigned char>(s[pos]))) s[pos] = '9'; break;
-      case 5: s[rng() % 8] = static_cast<char>(rng()); break;     // corrupt the length prefix
+      case 0:
+        s[pos] = static_cast<char>(rng());
+        break;  // flip a byte
+      case 1:
+        s.erase(pos, 1 + rng() % 8);
+        break;  // delete a span
+      case 2:
+        s.resize(pos);
+        break;  // truncate
+      case 3:
+        s.insert(pos, kTokens[rng() % 10]);
+        break;  // splice a JSON token
+      case 4:
+        if (std::isdigit(static_cast<unsigned char>(s[pos]))) s[pos] = '9';
+        break;
+      case 5:
+        s[rng() % 8] = static_cast<char>(rng());
+        break;  // corrupt the length prefix
     }
   }
   return s;

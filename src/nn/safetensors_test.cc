@@ -15,7 +15,8 @@ std::string Build(const std::string& header, const std::string& data) {
   while (h.size() % 8) h += ' ';
   std::string out(8, '\0');
   uint64_t n = h.size();
-  for (int i = 0; i < 8; ++i) out[static_cast<size_t>(i)] = static_cast<char>((n >> (8 * i)) & 0xff);
+  for (int i = 0; i < 8; ++i)
+    out[static_cast<size_t>(i)] = static_cast<char>((n >> (8 * i)) & 0xff);
   return out + h + data;
 }
 
@@ -62,8 +63,8 @@ TEST(SafetensorsTest, ReadsF32F16Bf16) {
 }
 
 TEST(SafetensorsTest, IntegerTensorsAreListedButNotReadAsFloat) {
-  std::string file = Build(R"({"ids":{"dtype":"I64","shape":[2],"data_offsets":[0,16]}})",
-                           std::string(16, '\0'));
+  std::string file =
+      Build(R"({"ids":{"dtype":"I64","shape":[2],"data_offsets":[0,16]}})", std::string(16, '\0'));
   auto f = SafetensorsFile::FromBytes(file);
   ASSERT_TRUE(f.ok());
   EXPECT_EQ((*f)->ReadFloat("ids", {2}).status().code(), StatusCode::kCorrupt);
@@ -83,8 +84,10 @@ TEST(SafetensorsTest, RejectsCorruptHeaders) {
       {"unknown dtype", R"({"w":{"dtype":"F8","shape":[4],"data_offsets":[0,4]}})", 4, "'w'"},
       {"negative dim", R"({"w":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}})", 4, "'w'"},
       {"end before begin", R"({"w":{"dtype":"F32","shape":[0],"data_offsets":[4,0]}})", 4, "'w'"},
-      {"overlap", R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},)"
-                  R"("b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}})", 12, "'b'"},
+      {"overlap",
+       R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},)"
+       R"("b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}})",
+       12, "'b'"},
       {"gap", R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})", 8, "'a'"},
       {"trailing", R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}})", 8, "trailing"},
       {"overflow", R"({"w":{"dtype":"F32","shape":[4611686018427387904,4],"data_offsets":[0,4]}})",

@@ -75,7 +75,8 @@ struct Profile {
   bool enabled = std::getenv("QIMG_NN_PROFILE") != nullptr;
   ~Profile() {
     if (!enabled) return;
-    for (int i = 0; i < 6; ++i) std::fprintf(stderr, "nn profile: %-10s %8.3f s\n", names[i], seconds[i]);
+    for (int i = 0; i < 6; ++i)
+      std::fprintf(stderr, "nn profile: %-10s %8.3f s\n", names[i], seconds[i]);
   }
 };
 Profile g_profile;
@@ -116,8 +117,8 @@ Status Encoder::Forward(float* x, int batch, int seq, bool causal) const {
     }
     {
       Timer t(2);
-      QIMG_RETURN_IF_ERROR(Attention(qkv, batch, seq, config_.num_heads,
-                                     config_.head_dim(), causal, h));
+      QIMG_RETURN_IF_ERROR(
+          Attention(qkv, batch, seq, config_.num_heads, config_.head_dim(), causal, h));
     }
     {
       Timer t(3);
@@ -129,8 +130,7 @@ Status Encoder::Forward(float* x, int batch, int seq, bool causal) const {
     }
     {
       Timer t(4);
-      QIMG_RETURN_IF_ERROR(
-          LinearForward(l.fc1, h, rows, mlp, Epilogue::kActivation, config_.act));
+      QIMG_RETURN_IF_ERROR(LinearForward(l.fc1, h, rows, mlp, Epilogue::kActivation, config_.act));
     }
     {
       Timer t(5);

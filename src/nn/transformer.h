@@ -24,7 +24,8 @@ struct EncoderLayer {
 };
 
 // Reads "<prefix>.weight" / "<prefix>.bias" of a LayerNorm of width `dim`.
-Result<LayerNormWeights> LoadLayerNorm(const SafetensorsFile& f, const std::string& prefix, int dim);
+Result<LayerNormWeights> LoadLayerNorm(const SafetensorsFile& f, const std::string& prefix,
+                                       int dim);
 // Reads a Linear "<prefix>.weight" [out, in] and, when `with_bias`, "<prefix>.bias" [out].
 Result<Linear> LoadLinear(const SafetensorsFile& f, const std::string& prefix, int in, int out,
                           bool with_bias);
