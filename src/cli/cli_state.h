@@ -52,6 +52,7 @@ void RegisterMcpCommands(CLI::App& app, CliState& state);      // mcp (stdio, ht
 void RegisterSearchCommands(CLI::App& app, CliState& state);   // search
 void RegisterVectorCommands(CLI::App& app, CliState& state);   // embed, vsearch, similar, repair
 void RegisterModelCommands(CLI::App& app, CliState& state);    // models list/download/import/verify
+void RegisterServeCommands(CLI::App& app, CliState& state);    // serve (web gallery + /mcp)
 
 struct FilterArgs;
 // The shared retrieval options of SPEC §1.2 (-n >= 1, --all, filters) for search, vsearch, query.

@@ -12,6 +12,7 @@ inline void RegisterAllCommands(CLI::App& app, CliState& state) {
   RegisterSearchCommands(app, state);
   RegisterVectorCommands(app, state);
   RegisterModelCommands(app, state);
+  RegisterServeCommands(app, state);
 #ifdef QIMG_HAVE_ENCODE
   RegisterEncodeCommands(app, state);
 #endif

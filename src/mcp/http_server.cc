@@ -257,6 +257,7 @@ Status RunHttpServer(Dispatcher& dispatcher, const HttpOptions& options) {
     }
     SendJson(res, 200, *reply);
   });
+  if (options.mount) options.mount(svr);
   svr.set_error_handler([](const httplib::Request&, httplib::Response& res) {
     if (!res.body.empty()) return;
     if (res.status == 413) return SendJson(res, 413, ojson::parse(R"({"ok": false, "error": "request body too large"})"));

@@ -11,10 +11,15 @@
 // over max_body_bytes get 413.
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "base/status.h"
 #include "mcp/dispatcher.h"
+
+namespace httplib {
+class Server;
+}
 
 namespace qimg::mcp {
 
@@ -26,6 +31,9 @@ struct HttpOptions {
   size_t max_sessions = 4096;            // the least recently used is dropped beyond this
   std::string pid_path;                  // when set: write our pid there, holding a flock
   int ready_fd = -1;                     // when >= 0: write "ok\n" or "error: ...\n" once bound
+  // Extra routes on the same server and port (the web gallery, src/web), added after the MCP
+  // routes and before binding. They sit behind the same Origin/Host checks and body limit.
+  std::function<void(httplib::Server&)> mount;
 };
 
 // Serves until SIGTERM or SIGINT. Returns an error when the port cannot be bound or the pid
