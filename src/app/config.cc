@@ -52,6 +52,22 @@ Status ReadDouble(const YAML::Node& n, const std::string& key, double* out) {
   *out = v;
   return Status::Ok();
 }
+// A string that must be one of `choices` (compared lowercased; stored lowercased).
+Status ReadChoice(const YAML::Node& n, const std::string& key,
+                  std::initializer_list<const char*> choices, std::string* out) {
+  std::string v;
+  QIMG_RETURN_IF_ERROR(ReadString(n, key, &v));
+  v = ToLowerAscii(Trim(v));
+  std::string names;
+  for (const char* c : choices) {
+    if (v == c) {
+      *out = v;
+      return Status::Ok();
+    }
+    names += names.empty() ? c : std::string(", ") + c;
+  }
+  return Status::InvalidArgument(key + ": expected one of " + names + ", got '" + v + "'");
+}
 Status ReadPath(const YAML::Node& n, const std::string& key, std::string* out) {
   QIMG_RETURN_IF_ERROR(ReadString(n, key, out));
   if (out->empty()) return Status::InvalidArgument(key + ": must not be empty");
@@ -89,6 +105,8 @@ Status ParseSection(const YAML::Node& section, const std::string& name, Config* 
       else if (k == "w_namefolder") s = ReadDouble(v, key, &q.w_namefolder);
       else if (k == "w_context") s = ReadDouble(v, key, &q.w_context);
       else if (k == "w_facts") s = ReadDouble(v, key, &q.w_facts);
+      else if (k == "expansion") s = ReadChoice(v, key, {"wordnet", "original", "none"}, &q.expansion);
+      else if (k == "rank_bonus") s = ReadChoice(v, key, {"weighted", "original", "none"}, &q.rank_bonus);
       else s = Status::InvalidArgument(key + ": unknown key");
     } else if (name == "ocr") {
       if (k == "enabled") s = ReadBool(v, key, &c->ocr.enabled);

@@ -17,6 +17,11 @@ struct SearchConfig {
   double w_namefolder = 1.0;
   double w_context = 1.2;
   double w_facts = 1.0;
+  // query (issue 7): "wordnet" (synonyms/hypernyms + tag vocabulary, CLIP prompt ensemble),
+  // "original" (SPEC §9.2's fixed-word templates) or "none".
+  std::string expansion = "wordnet";
+  // RRF top-rank bonuses: "weighted" (x list weight), "original" (unweighted) or "none".
+  std::string rank_bonus = "weighted";
 };
 
 struct EmbedConfig {

@@ -51,4 +51,17 @@ TEST(ConfigTest, FactsKeys) {
   EXPECT_FALSE(ParseConfig("objects:\n  modle: x\n", "t.yaml").ok());
 }
 
+TEST(ConfigTest, QueryExpansionAndRankBonus) {
+  EXPECT_EQ(DefaultConfig().search.expansion, "wordnet");
+  EXPECT_EQ(DefaultConfig().search.rank_bonus, "weighted");
+  auto c = ParseConfig("search:\n  expansion: Original\n  rank_bonus: none\n", "t.yaml");
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->search.expansion, "original");
+  EXPECT_EQ(c->search.rank_bonus, "none");
+  auto bad = ParseConfig("search:\n  expansion: llm\n", "t.yaml");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("search.expansion"), std::string::npos);
+  EXPECT_FALSE(ParseConfig("search:\n  rank_bonus: [1]\n", "t.yaml").ok());
+}
+
 }  // namespace qimg

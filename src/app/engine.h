@@ -93,10 +93,40 @@ struct VectorSearchOptions {
   bool all = false;
   double min_score = kDefaultVectorMinScore;
   AssetFilter filter;
+  // query (issue 7): texts whose image-model embeddings are averaged into the image channel's
+  // query vector (CLIP prompt ensemble); empty = the query text alone.
+  std::vector<std::string> image_prompts;
+  // query: without an image model, skip the image channel (noted in info) instead of failing,
+  // so the OCR channels and lexical search still answer.
+  bool require_image_model = true;
 };
 struct VectorSearchInfo {
   std::string model_id;
   std::vector<std::string> notes;  // channels skipped and why, index strategy
+};
+
+// query (SPEC §9.4-9.5 with §15.8-11 fixed; app/query_ops.cc). min_score 0 by default: with
+// the reranker off the final score is relative (fused / best fused), so any cut is a fraction of
+// the best hit, not a calibrated relevance; 0 keeps every genuine match and -n bounds the list.
+inline constexpr double kDefaultQueryMinScore = 0.0;
+struct QueryOptions {
+  int num = 10;
+  bool all = false;
+  double min_score = kDefaultQueryMinScore;
+  AssetFilter filter;
+  // Overrides of search.expansion / search.rank_bonus / search.enable_reranker.
+  std::optional<std::string> expansion;
+  std::optional<std::string> rank_bonus;
+  std::optional<bool> rerank;
+};
+struct QueryInfo {
+  std::string expansion, rank_bonus;
+  std::vector<std::string> lexical_queries, vector_queries, image_prompts;
+  std::vector<std::string> notes;  // channels skipped and why
+  std::vector<std::string> lists;  // the fused lists, in order ("lexical 'car' w=1")
+  // Per returned id: "list#rank:+amount" entries explaining its rrf score.
+  std::vector<std::pair<std::string, std::vector<std::string>>> contributions;
+  std::string reranker;  // empty when none ran
 };
 
 struct SimilarOptions {
@@ -177,6 +207,16 @@ class Engine {
   Result<std::vector<SearchResult>> VectorSearch(const std::string& query,
                                                  const VectorSearchOptions& options,
                                                  VectorSearchInfo* info = nullptr);
+  // The vector channels without hydration (vsearch's scoring; query's vector lists).
+  Result<std::vector<ScoredId>> VectorScores(const std::string& query,
+                                             const VectorSearchOptions& options,
+                                             VectorSearchInfo* info = nullptr);
+  // query (app/query_ops.cc): expansion, lexical + vector lists for every sub-query under the
+  // same filters, weighted RRF, optional rerank, min_score once, hydrated. InvalidArgument for
+  // a blank query or unknown expansion/rank_bonus names. A missing image model only skips the
+  // image channel (noted in info).
+  Result<std::vector<SearchResult>> Query(const std::string& query, const QueryOptions& options,
+                                          QueryInfo* info = nullptr);
   Result<std::vector<SearchResult>> Similar(const std::string& identifier,
                                             const SimilarOptions& options);
   // Rebuilds every image model's index file from the database; deletes index files of models

@@ -389,28 +389,47 @@ Result<EmbedStats> Engine::Embed(const EmbedOptions& options) {
 Result<std::vector<SearchResult>> Engine::VectorSearch(const std::string& query,
                                                        const VectorSearchOptions& options,
                                                        VectorSearchInfo* info) {
+  QIMG_ASSIGN_OR_RETURN(std::vector<ScoredId> kept, VectorScores(query, options, info));
+  return Hydrate(db(), kept);
+}
+
+Result<std::vector<ScoredId>> Engine::VectorScores(const std::string& query,
+                                                   const VectorSearchOptions& options,
+                                                   VectorSearchInfo* info) {
   VectorSearchInfo local;
   if (!info) info = &local;
   if (Trim(query).empty()) return Status::InvalidArgument("vsearch needs a query");
-  QIMG_ASSIGN_OR_RETURN(ImageModel model, LoadImageModel(config_));
-  info->model_id = model.model_id;
+  auto loaded = LoadImageModel(config_);
+  if (!loaded.ok() && options.require_image_model) return loaded.status();
+  std::optional<ImageModel> model;
+  if (loaded.ok()) model = std::move(loaded).value();
+  else info->notes.push_back("image channel skipped: " + loaded.status().message());
+  if (model) info->model_id = model->model_id;
   const size_t limit = options.all ? 10000 : static_cast<size_t>(std::max(4 * options.num, 30));
   QIMG_ASSIGN_OR_RETURN(Allowed allowed, AllowedLabels(db(), options.filter));
   if (allowed.labels && allowed.labels->empty()) {
     info->notes.push_back("the filters match no assets");
-    return std::vector<SearchResult>();
+    return std::vector<ScoredId>();
   }
-  // Image channel: the query through the image model's text tower.
+  // Image channel: the query (or the average of its prompt texts) through the image model's
+  // text tower.
   std::vector<std::pair<std::string, double>> image_hits;
-  {
-    QIMG_ASSIGN_OR_RETURN(auto emb, model.pipeline->EncodeTexts({query}));
-    std::vector<float> q(emb.row(0), emb.row(0) + emb.dim);
+  if (model) {
+    std::vector<std::string> texts = options.image_prompts;
+    if (texts.empty()) texts.push_back(query);
+    QIMG_ASSIGN_OR_RETURN(auto emb, model->pipeline->EncodeTexts(texts));
+    std::vector<float> q(emb.dim, 0.0f);
+    for (int r = 0; r < static_cast<int>(texts.size()); ++r) {
+      std::vector<float> row(emb.row(r), emb.row(r) + emb.dim);
+      Normalize(row.data(), emb.dim);
+      for (int i = 0; i < emb.dim; ++i) q[i] += row[i];
+    }
     Normalize(q.data(), emb.dim);
-    QIMG_ASSIGN_OR_RETURN(auto h, SyncVectorIndex(db(), config_.vector_dir, model.model_id, model.dim, SyncMode::kQuery));
+    QIMG_ASSIGN_OR_RETURN(auto h, SyncVectorIndex(db(), config_.vector_dir, model->model_id, model->dim, SyncMode::kQuery));
     info->notes.push_back(h->note);
     QIMG_ASSIGN_OR_RETURN(auto hits, SearchIndex(h.get(), q, limit, allowed));
     for (const auto& n : hits) image_hits.push_back({LabelToAssetId(n.label), UnitScore(n.similarity)});
-    if (h->index->size() == 0) info->notes.push_back("no image vectors for " + model.model_id + " (run `qimg embed`)");
+    if (h->index->size() == 0) info->notes.push_back("no image vectors for " + model->model_id + " (run `qimg embed`)");
   }
   // OCR vector channel (when a text encoder exists).
   std::vector<std::pair<std::string, double>> ocr_hits;
@@ -465,7 +484,7 @@ Result<std::vector<SearchResult>> Engine::VectorSearch(const std::string& query,
     kept.push_back(std::move(m));
     if (!options.all && kept.size() >= static_cast<size_t>(options.num)) break;
   }
-  return Hydrate(db(), kept);
+  return kept;
 }
 
 Result<std::vector<SearchResult>> Engine::Similar(const std::string& identifier,

@@ -50,6 +50,7 @@ void RegisterFactsExtractCommand(CLI::App* facts, CliState& state);
 void RegisterEncodeCommands(CLI::App& app, CliState& state);    // encode (src/nn)
 void RegisterMcpCommands(CLI::App& app, CliState& state);      // mcp (stdio, http, daemon, stop)
 void RegisterSearchCommands(CLI::App& app, CliState& state);   // search
+void RegisterQueryCommands(CLI::App& app, CliState& state);    // query (hybrid)
 void RegisterVectorCommands(CLI::App& app, CliState& state);   // embed, vsearch, similar, repair
 void RegisterModelCommands(CLI::App& app, CliState& state);    // models list/download/import/verify
 void RegisterServeCommands(CLI::App& app, CliState& state);    // serve (web gallery + /mcp)

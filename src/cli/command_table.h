@@ -10,6 +10,7 @@ inline void RegisterAllCommands(CLI::App& app, CliState& state) {
   RegisterAssetCommands(app, state);
   RegisterMcpCommands(app, state);
   RegisterSearchCommands(app, state);
+  RegisterQueryCommands(app, state);
   RegisterVectorCommands(app, state);
   RegisterModelCommands(app, state);
   RegisterServeCommands(app, state);

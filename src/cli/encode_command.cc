@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -25,6 +26,22 @@ std::string FormatVector(const float* v, int n) {
     s += buf;
   }
   return s;
+}
+
+// The float printed with 9 significant digits (enough to round-trip), as a double: nlohmann
+// prints a double's shortest form, so 0.241208524f comes out as 0.241208524, not
+// 0.24120852351188660.
+double RoundTrip(float v) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%.9g", static_cast<double>(v));
+  return std::strtod(buf, nullptr);
+}
+
+std::vector<double> RoundTrip(const std::vector<float>& v) {
+  std::vector<double> out;
+  out.reserve(v.size());
+  for (float x : v) out.push_back(RoundTrip(x));
+  return out;
 }
 
 // Tabs and newlines in a text would break the TSV line.
@@ -101,13 +118,13 @@ int RunEncodeCommand(const EncodeCommandOptions& o) {
     out["model"] = SanitizeUtf8(o.model_dir);
     out["dim"] = dim;
     out["int8"] = o.int8;
-    out["logit_scale"] = p.model().logit_scale_exp();
+    out["logit_scale"] = RoundTrip(p.model().logit_scale_exp());
     out["items"] = nlohmann::json::array();
     for (const Item& it : items) {
       nlohmann::json j = {{"type", it.type},
                           {"input", SanitizeUtf8(it.input)},
-                          {"embedding", it.embedding},
-                          {"raw_norm", it.raw_norm}};
+                          {"embedding", RoundTrip(it.embedding)},
+                          {"raw_norm", RoundTrip(it.raw_norm)}};
       if (it.type == "text" && o.tokens) j["tokens"] = it.tokens;
       out["items"].push_back(std::move(j));
     }

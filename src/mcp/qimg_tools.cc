@@ -350,12 +350,61 @@ ToolSpec SimilarTool() {
   return t;
 }
 
+
+// qimg_deep_search: `qimg query` (issue 7) with the CLI's defaults.
+ToolSpec DeepSearchTool() {
+  ToolSpec t;
+  t.name = "qimg_deep_search";
+  t.title = "Hybrid search";
+  t.description =
+      "Best-effort image search: expands the query (WordNet synonyms and hypernyms, the tag "
+      "vocabulary, CLIP prompt templates), runs lexical, image-vector and OCR channels under the "
+      "same filters, fuses them by weighted reciprocal rank fusion and optionally reranks. "
+      "Scores explain each channel (rrf, lexical_*, vector_image, vector_ocr, lexical_ocr, "
+      "rerank). Same defaults as `qimg query` (min_score 0).";
+  t.input_schema = Schema((std::string(R"({
+    "type": "object",
+    "properties": {
+      "query": {"type": "string", "description": "what to look for, in words"},
+      "expansion": {"type": "string", "enum": ["wordnet", "original", "none"]},
+      "rank_bonus": {"type": "string", "enum": ["weighted", "original", "none"]},
+      "rerank": {"type": "boolean", "description": "default: search.enable_reranker"},)") +
+      kFilterProperties + R"(
+    },
+    "required": ["query"]
+  })").c_str());
+  t.output_schema = ResultListSchema();
+  t.list_key = "results";
+  t.handler = [](Engine& e, const ToolArgs& args) -> Result<ToolOutput> {
+    QIMG_ASSIGN_OR_RETURN(auto query, args.String("query"));
+    if (!query) return Status::InvalidArgument("qimg_deep_search needs 'query'");
+    QueryOptions o;
+    QIMG_ASSIGN_OR_RETURN(auto num, args.Int("num"));
+    QIMG_ASSIGN_OR_RETURN(auto all, args.Bool("all"));
+    QIMG_ASSIGN_OR_RETURN(auto min_score, args.Number("min_score"));
+    if (num && *num < 1) return Status::InvalidArgument("num must be at least 1");
+    o.num = static_cast<int>(std::min<int64_t>(num.value_or(10), kLexicalAllCap));
+    o.all = all.value_or(false);
+    o.min_score = min_score.value_or(kDefaultQueryMinScore);
+    QIMG_ASSIGN_OR_RETURN(o.expansion, args.String("expansion"));
+    QIMG_ASSIGN_OR_RETURN(o.rank_bonus, args.String("rank_bonus"));
+    QIMG_ASSIGN_OR_RETURN(o.rerank, args.Bool("rerank"));
+    QIMG_ASSIGN_OR_RETURN(o.filter, FilterFromArgs(args));
+    QIMG_ASSIGN_OR_RETURN(auto results, e.Query(*query, o));
+    ToolOutput out;
+    out.value = ResultsToJson(results);
+    return out;
+  };
+  return t;
+}
+
 }  // namespace
 
 void RegisterQimgTools(ToolRegistry* registry) {
   // Search tools join here as their Engine capabilities land (lexical search, vectors, hybrid,
   // similar, facts extraction); until then they are not listed at all.
   registry->Add(SearchTool());
+  registry->Add(DeepSearchTool());
   registry->Add(VectorSearchTool());
   registry->Add(SimilarTool());
   registry->Add(GetTool());
