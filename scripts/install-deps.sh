@@ -12,7 +12,7 @@ PACKAGES=(
   libdnnl-dev libhnswlib-dev
   libcpp-httplib-dev libcurl4-openssl-dev
   nlohmann-json3-dev libyaml-cpp-dev libcli11-dev
-  libssl-dev libsentencepiece-dev
+  libssl-dev libsentencepiece-dev libicu-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   wordnet-base
 )
