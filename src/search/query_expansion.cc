@@ -18,6 +18,17 @@ const std::set<std::string>& Stopwords() {
 // How many alternatives one keyword may contribute before others get their turn.
 constexpr size_t kMaxAlternativesPerKeyword = 6;
 
+// WordNet's index holds base forms only ("lemon", not "lemons"). A small subset of its
+// morphological rules for nouns; the base form is also an alternative in its own right, since
+// the index stores words as written.
+std::string NounBaseForm(const std::string& w) {
+  auto ends = [&](const char* suffix) { return EndsWith(w, suffix) && w.size() > std::string(suffix).size() + 2; };
+  if (ends("ies")) return w.substr(0, w.size() - 3) + "y";
+  if (ends("ches") || ends("shes") || ends("sses") || ends("xes")) return w.substr(0, w.size() - 2);
+  if (ends("s") && !ends("ss") && !ends("us") && !ends("is")) return w.substr(0, w.size() - 1);
+  return w;
+}
+
 struct Alternative {
   size_t keyword;
   std::string word;
@@ -56,11 +67,17 @@ void ExpandWordnet(const std::string& query, const ExpansionLimits& limits, cons
       auto& list = vocab ? in_vocab[k] : other[k];
       if (list.size() < kMaxAlternativesPerKeyword) list.push_back(w);
     };
+    std::string base = NounBaseForm(keywords[k]);
+    if (wordnet && base != keywords[k] && wordnet->Expand(keywords[k]).synonyms.empty()) {
+      offer(base);
+    } else {
+      base = keywords[k];
+    }
     if (vocabulary) {
-      for (const auto& c : vocabulary->ConceptsFor(keywords[k])) offer(c);
+      for (const auto& c : vocabulary->ConceptsFor(base)) offer(c);
     }
     if (wordnet) {
-      WordnetExpansion e = wordnet->Expand(keywords[k]);
+      WordnetExpansion e = wordnet->Expand(base);
       for (const auto& s : e.synonyms) offer(s);
       for (const auto& h : e.hypernyms) offer(h);
     }

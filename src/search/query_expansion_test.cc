@@ -86,6 +86,10 @@ TEST(QueryExpansionTest, WordnetSynonymsAndVocabulary) {
     EXPECT_GE(kept, 2) << k.subqueries[i].text;  // one word substituted, the others kept
   }
   EXPECT_TRUE(AnyContains(ExpandQuery("puppy", ExpansionMode::kWordnet, limits, wn->get(), &vocab), "dog"));
+  // Plurals are looked up by their base form, which is itself an alternative.
+  auto lemons = ExpandQuery("lemons", ExpansionMode::kWordnet, limits, wn->get(), &vocab);
+  ASSERT_GE(lemons.subqueries.size(), 2u);
+  EXPECT_EQ(lemons.subqueries[1].text, "lemon");
   limits.lexical_expansions = 0;
   EXPECT_EQ(ExpandQuery("automobile", ExpansionMode::kWordnet, limits, wn->get(), &vocab).subqueries.size(), 1u);
 }
