@@ -33,7 +33,7 @@ std::string LocalIsoFromEpoch(double seconds) {
   time_t secs = static_cast<time_t>(seconds);
   struct tm tm;
   localtime_r(&secs, &tm);
-  char buf[32];
+  char buf[80];  // room for any int the compiler can imagine (-Wformat-truncation)
   std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1,
                 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
   return buf;
@@ -56,7 +56,7 @@ std::optional<std::string> ParseDateBound(const std::string& text, bool upper) {
   if (std::sscanf(text.c_str(), "%4d-%2d-%2d%n", &y, &mo, &d, &consumed) != 3) return std::nullopt;
   if (consumed != 10) return std::nullopt;
   if (!ValidDate(y, mo, d)) return std::nullopt;
-  char buf[32];
+  char buf[80];  // room for any int the compiler can imagine (-Wformat-truncation)
   if (text.size() == 10) {
     if (upper) h = 23, mi = 59, s = 59;
   } else {
@@ -84,7 +84,7 @@ std::optional<std::string> ExifDateToIso(const std::string& exif) {
   if (n < 3) n = std::sscanf(exif.c_str(), "%4d-%2d-%2d%*c%2d:%2d:%2d", &y, &mo, &d, &h, &mi, &s);
   if (n < 3 || !ValidDate(y, mo, d)) return std::nullopt;
   if (h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 60) return std::nullopt;
-  char buf[32];
+  char buf[80];  // room for any int the compiler can imagine (-Wformat-truncation)
   std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d", y, mo, d, h, mi, s > 59 ? 59 : s);
   return std::string(buf);
 }
