@@ -237,6 +237,46 @@ Result<AssetFilter> FilterFromArgs(const ToolArgs& args) {
   return ParseFilterArgs(f);
 }
 
+// What the three search tools share: the query, -n/--all/--min-score and the filters, read with
+// the CLI's meaning; a missing query or num < 1 is an invalid-argument tool error.
+struct RetrievalArgs {
+  std::string query;
+  int num = 10;
+  bool all = false;
+  double min_score = 0.0;
+  AssetFilter filter;
+};
+
+Result<RetrievalArgs> ReadRetrievalArgs(const ToolArgs& args, const std::string& tool,
+                                        double default_min_score) {
+  RetrievalArgs r;
+  QIMG_ASSIGN_OR_RETURN(auto query, args.String("query"));
+  if (!query) return Status::InvalidArgument(tool + " needs 'query'");
+  r.query = *query;
+  QIMG_ASSIGN_OR_RETURN(auto num, args.Int("num"));
+  QIMG_ASSIGN_OR_RETURN(auto all, args.Bool("all"));
+  QIMG_ASSIGN_OR_RETURN(auto min_score, args.Number("min_score"));
+  if (num && *num < 1) return Status::InvalidArgument("num must be at least 1");
+  r.num = static_cast<int>(std::min<int64_t>(num.value_or(10), kLexicalAllCap));
+  r.all = all.value_or(false);
+  r.min_score = min_score.value_or(default_min_score);
+  QIMG_ASSIGN_OR_RETURN(r.filter, FilterFromArgs(args));
+  return r;
+}
+
+// Input schema of a search tool: query, optional extra properties (JSON members ending with a
+// comma), then the shared filters.
+ojson RetrievalInputSchema(const char* query_description, const char* extra_properties = "") {
+  return Schema((std::string(R"({
+    "type": "object",
+    "properties": {
+      "query": {"type": "string", "description": ")") + query_description + "\"},\n" +
+      extra_properties + kFilterProperties + R"(
+    },
+    "required": ["query"]
+  })").c_str());
+}
+
 ToolSpec SearchTool() {
   ToolSpec t;
   t.name = "qimg_search";
@@ -246,29 +286,17 @@ ToolSpec SearchTool() {
       "folders, and machine facts (captions, tags, OCR text, colours). Words are matched "
       "literally (accents and case ignored); images containing all words rank first. Same "
       "defaults as `qimg search`.";
-  t.input_schema = Schema((std::string(R"({
-    "type": "object",
-    "properties": {
-      "query": {"type": "string", "description": "words to look for"},)") + kFilterProperties +
-      R"(
-    },
-    "required": ["query"]
-  })").c_str());
+  t.input_schema = RetrievalInputSchema("words to look for");
   t.output_schema = ResultListSchema();
   t.list_key = "results";
   t.handler = [](Engine& e, const ToolArgs& args) -> Result<ToolOutput> {
-    QIMG_ASSIGN_OR_RETURN(auto query, args.String("query"));
-    if (!query) return Status::InvalidArgument("qimg_search needs 'query'");
+    QIMG_ASSIGN_OR_RETURN(RetrievalArgs r, ReadRetrievalArgs(args, "qimg_search", 0.0));
     LexicalSearchOptions o;
-    QIMG_ASSIGN_OR_RETURN(auto num, args.Int("num"));
-    QIMG_ASSIGN_OR_RETURN(auto all, args.Bool("all"));
-    QIMG_ASSIGN_OR_RETURN(auto min_score, args.Number("min_score"));
-    if (num && *num < 1) return Status::InvalidArgument("num must be at least 1");
-    o.num = static_cast<int>(std::min<int64_t>(num.value_or(10), kLexicalAllCap));
-    o.all = all.value_or(false);
-    o.min_score = min_score.value_or(0.0);
-    QIMG_ASSIGN_OR_RETURN(o.filter, FilterFromArgs(args));
-    QIMG_ASSIGN_OR_RETURN(auto results, e.Search(*query, o));
+    o.num = r.num;
+    o.all = r.all;
+    o.min_score = r.min_score;
+    o.filter = r.filter;
+    QIMG_ASSIGN_OR_RETURN(auto results, e.Search(r.query, o));
     ToolOutput out;
     out.value = ResultsToJson(results);
     return out;
@@ -285,29 +313,18 @@ ToolSpec VectorSearchTool() {
       "and compared with every image vector; OCR text also matches (by words now, by meaning "
       "once a text model is installed). Scores are (cosine+1)/2, so genuine CLIP matches score "
       "about 0.6-0.68; min_score defaults to 0 like `qimg vsearch`. Needs `qimg embed` first.";
-  t.input_schema = Schema((std::string(R"({
-    "type": "object",
-    "properties": {
-      "query": {"type": "string", "description": "what to look for, in words"},)") + kFilterProperties +
-      R"(
-    },
-    "required": ["query"]
-  })").c_str());
+  t.input_schema = RetrievalInputSchema("what to look for, in words");
   t.output_schema = ResultListSchema();
   t.list_key = "results";
   t.handler = [](Engine& e, const ToolArgs& args) -> Result<ToolOutput> {
-    QIMG_ASSIGN_OR_RETURN(auto query, args.String("query"));
-    if (!query) return Status::InvalidArgument("qimg_vector_search needs 'query'");
+    QIMG_ASSIGN_OR_RETURN(RetrievalArgs r,
+                          ReadRetrievalArgs(args, "qimg_vector_search", kDefaultVectorMinScore));
     VectorSearchOptions o;
-    QIMG_ASSIGN_OR_RETURN(auto num, args.Int("num"));
-    QIMG_ASSIGN_OR_RETURN(auto all, args.Bool("all"));
-    QIMG_ASSIGN_OR_RETURN(auto min_score, args.Number("min_score"));
-    if (num && *num < 1) return Status::InvalidArgument("num must be at least 1");
-    o.num = static_cast<int>(std::min<int64_t>(num.value_or(10), 10000));
-    o.all = all.value_or(false);
-    o.min_score = min_score.value_or(kDefaultVectorMinScore);
-    QIMG_ASSIGN_OR_RETURN(o.filter, FilterFromArgs(args));
-    QIMG_ASSIGN_OR_RETURN(auto results, e.VectorSearch(*query, o));
+    o.num = r.num;
+    o.all = r.all;
+    o.min_score = r.min_score;
+    o.filter = r.filter;
+    QIMG_ASSIGN_OR_RETURN(auto results, e.VectorSearch(r.query, o));
     ToolOutput out;
     out.value = ResultsToJson(results);
     return out;
@@ -362,35 +379,24 @@ ToolSpec DeepSearchTool() {
       "same filters, fuses them by weighted reciprocal rank fusion and optionally reranks. "
       "Scores explain each channel (rrf, lexical_*, vector_image, vector_ocr, lexical_ocr, "
       "rerank). Same defaults as `qimg query` (min_score 0).";
-  t.input_schema = Schema((std::string(R"({
-    "type": "object",
-    "properties": {
-      "query": {"type": "string", "description": "what to look for, in words"},
+  t.input_schema = RetrievalInputSchema("what to look for, in words", R"(
       "expansion": {"type": "string", "enum": ["wordnet", "original", "none"]},
       "rank_bonus": {"type": "string", "enum": ["weighted", "original", "none"]},
-      "rerank": {"type": "boolean", "description": "default: search.enable_reranker"},)") +
-      kFilterProperties + R"(
-    },
-    "required": ["query"]
-  })").c_str());
+      "rerank": {"type": "boolean", "description": "default: search.enable_reranker"},)");
   t.output_schema = ResultListSchema();
   t.list_key = "results";
   t.handler = [](Engine& e, const ToolArgs& args) -> Result<ToolOutput> {
-    QIMG_ASSIGN_OR_RETURN(auto query, args.String("query"));
-    if (!query) return Status::InvalidArgument("qimg_deep_search needs 'query'");
+    QIMG_ASSIGN_OR_RETURN(RetrievalArgs r,
+                          ReadRetrievalArgs(args, "qimg_deep_search", kDefaultQueryMinScore));
     QueryOptions o;
-    QIMG_ASSIGN_OR_RETURN(auto num, args.Int("num"));
-    QIMG_ASSIGN_OR_RETURN(auto all, args.Bool("all"));
-    QIMG_ASSIGN_OR_RETURN(auto min_score, args.Number("min_score"));
-    if (num && *num < 1) return Status::InvalidArgument("num must be at least 1");
-    o.num = static_cast<int>(std::min<int64_t>(num.value_or(10), kLexicalAllCap));
-    o.all = all.value_or(false);
-    o.min_score = min_score.value_or(kDefaultQueryMinScore);
+    o.num = r.num;
+    o.all = r.all;
+    o.min_score = r.min_score;
+    o.filter = r.filter;
     QIMG_ASSIGN_OR_RETURN(o.expansion, args.String("expansion"));
     QIMG_ASSIGN_OR_RETURN(o.rank_bonus, args.String("rank_bonus"));
     QIMG_ASSIGN_OR_RETURN(o.rerank, args.Bool("rerank"));
-    QIMG_ASSIGN_OR_RETURN(o.filter, FilterFromArgs(args));
-    QIMG_ASSIGN_OR_RETURN(auto results, e.Query(*query, o));
+    QIMG_ASSIGN_OR_RETURN(auto results, e.Query(r.query, o));
     ToolOutput out;
     out.value = ResultsToJson(results);
     return out;
