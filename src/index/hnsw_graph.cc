@@ -30,10 +30,7 @@ Status FromException(const char* what, const std::exception& e) {
   return Status::Internal(std::string("hnsw ") + what + ": " + e.what());
 }
 
-// Adds rows [0, count). Debian's hnswlib 0.6.2 documents addPoint as thread-safe, but under
-// AddressSanitizer concurrent inserts read past a new element's link list (a level/entry-point
-// race in addPoint), so inserts run on one thread until a fixed hnswlib is packaged; `threads`
-// is accepted for when that is the case.
+// Adds rows [0, count) with `threads` workers (hnswlib's addPoint is thread-safe).
 void ParallelAdd(hnswlib::HierarchicalNSW<float>* alg, const float* rows, const uint64_t* labels,
                  size_t count, int dim, int threads, std::string* error) {
   std::atomic<size_t> next{0};
@@ -52,8 +49,8 @@ void ParallelAdd(hnswlib::HierarchicalNSW<float>* alg, const float* rows, const 
       }
     }
   };
-  (void)threads;
-  int n = 1;
+  int n = threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  n = static_cast<int>(std::min<size_t>(static_cast<size_t>(n), std::max<size_t>(1, count / 64)));
   std::vector<std::thread> pool;
   if (n <= 1) {
     work();
