@@ -17,8 +17,6 @@ template <typename E>
 concept HasVectorSearch = requires { &E::VectorSearch; };
 template <typename E>
 concept HasSimilar = requires { &E::Similar; };
-template <typename E>
-concept HasQuery = requires { &E::Query; };
 
 // The (cv-ref stripped) type of a member function's second parameter: its options struct.
 template <typename F>
@@ -103,9 +101,9 @@ ojson Capabilities() {
   ojson modes = ojson::object();
   modes["search"] = mode(true, "");
   modes["vsearch"] = mode(HasVectorSearch<Engine>, "vector search is not part of this build");
-  // Hybrid query is offered only once the Engine has it and this page is taught its options.
-  modes["query"] = mode(false, HasQuery<Engine> ? "hybrid query is not wired into the gallery yet"
-                                                : "hybrid query is not part of this build");
+  // Hybrid query: expansion + lexical + vectors + fusion (without an image model it answers
+  // from the lexical and OCR channels).
+  modes["query"] = mode(true, "");
   out["modes"] = modes;
   out["similar"] = HasSimilar<Engine>;
   out["page_size"] = kDefaultPageSize;
@@ -145,7 +143,11 @@ Result<ojson> SearchPage(Engine& engine, const SearchRequest& request) {
     if (Trim(request.query).empty()) return Status::InvalidArgument("vsearch needs a query");
     QIMG_ASSIGN_OR_RETURN(results, RunVectorSearch(engine, request.query, want, filter));
   } else {
-    return Status::Unavailable("hybrid query is not available in this build");
+    if (Trim(request.query).empty()) return Status::InvalidArgument("query needs a query");
+    QueryOptions options;
+    options.num = want;
+    options.filter = filter;
+    QIMG_ASSIGN_OR_RETURN(results, engine.Query(request.query, options));
   }
   ojson out = ojson::object();
   out["query"] = request.query;

@@ -96,11 +96,19 @@ TEST_F(WebE2e, ServesThePageWithStrictHeaders) {
   EXPECT_EQ(Client().Get("/static/nope.js")->status, 404);
 }
 
-TEST_F(WebE2e, InfoOffersLexicalSearch) {
+TEST_F(WebE2e, InfoOffersEveryMode) {
   json info = Get("/api/info");
   EXPECT_TRUE(info["modes"]["search"]["available"].get<bool>());
-  EXPECT_FALSE(info["modes"]["query"]["available"].get<bool>());
-  EXPECT_TRUE(info["modes"]["query"].contains("reason"));
+  EXPECT_TRUE(info["modes"]["vsearch"]["available"].get<bool>());
+  EXPECT_TRUE(info["modes"]["query"]["available"].get<bool>());
+  EXPECT_FALSE(info["modes"]["query"].contains("reason"));
+}
+
+TEST_F(WebE2e, HybridQueryModeAnswersWithoutAnImageModel) {
+  // No image model is installed here: the hybrid query answers from the lexical channels.
+  json page = Get("/api/search?q=kyoto&mode=query&n=50");
+  ASSERT_EQ(page["mode"], "query") << page.dump();
+  EXPECT_EQ(page["results"].size(), 3u) << page.dump();
 }
 
 TEST_F(WebE2e, SearchReturnsPagedResultsWithThumbLinks) {
@@ -124,7 +132,7 @@ TEST_F(WebE2e, SearchReturnsPagedResultsWithThumbLinks) {
   EXPECT_NE(Get("/api/search?q=kyoto&after=yesterday", 400)["error"].get<std::string>().find("after"),
             std::string::npos);
   Get("/api/search?q=kyoto&n=0", 400);
-  Get("/api/search?q=kyoto&mode=query", 503);
+  Get("/api/search?q=kyoto&mode=bogus", 400);
   Get("/api/search?q=", 400);
 }
 
