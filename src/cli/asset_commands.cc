@@ -33,7 +33,7 @@ void RegisterAssetCommands(CLI::App& app, CliState& state) {
       if (!e.ok()) return ReportError(e.status());
       auto r = (*e)->Get(a->identifier);
       if (!r.ok()) return ReportError(r.status());
-      Print(RenderResults(*r, a->out.mode(), a->out.debug));
+      Print(RenderResults(*r, a->out.mode(), a->out.debug, a->out.preview));
       return 0;
     };
   });
@@ -52,7 +52,7 @@ void RegisterAssetCommands(CLI::App& app, CliState& state) {
       if (!a->glob.empty()) g = a->glob;
       auto r = (*e)->MultiGet(a->identifiers, g);
       if (!r.ok()) return ReportError(r.status());
-      Print(RenderResults(*r, a->out.mode(), a->out.debug));
+      Print(RenderResults(*r, a->out.mode(), a->out.debug, a->out.preview));
       return 0;
     };
   });

@@ -29,6 +29,8 @@ void AddOutputFlags(CLI::App* cmd, OutputFlags* flags, bool with_debug) {
   cmd->add_flag("--json", flags->json, "JSON output");
   cmd->add_flag("--files", flags->files, "tab-separated output: id, score, path, contexts, width, height, date");
   if (with_debug) cmd->add_flag("--debug", flags->debug, "show the per-channel score breakdown");
+  cmd->add_flag("--preview", flags->preview,
+                "inline thumbnails in kitty / iTerm2 / WezTerm terminals (ignored elsewhere)");
 }
 
 }  // namespace qimg

@@ -37,6 +37,7 @@ struct OutputFlags {
   bool json = false;
   bool files = false;
   bool debug = false;
+  bool preview = false;  // inline thumbnails on kitty / iTerm2 terminals (human output only)
   OutputMode mode() const {
     return json ? OutputMode::kJson : files ? OutputMode::kFiles : OutputMode::kHuman;
   }

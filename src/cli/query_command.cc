@@ -82,7 +82,7 @@ void RegisterQueryCommands(CLI::App& app, CliState& state) {
         return ReportError(r.status());
       }
       if (a->out.debug) PrintDebug(info, o.min_score);
-      Print(RenderResults(*r, a->out.mode(), a->out.debug));
+      Print(RenderResults(*r, a->out.mode(), a->out.debug, a->out.preview));
       return 0;
     };
   });

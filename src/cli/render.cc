@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "base/text.h"
+#include "cli/terminal_preview.h"
 
 namespace qimg {
 
@@ -89,7 +90,8 @@ std::string RenderTable(const std::string& title, const std::vector<std::string>
   return o.str();
 }
 
-std::string RenderResults(const std::vector<SearchResult>& results, OutputMode mode, bool debug) {
+std::string RenderResults(const std::vector<SearchResult>& results, OutputMode mode, bool debug,
+                          bool preview) {
   if (mode == OutputMode::kJson) return PrettyJson(ResultsToJson(results));
   std::ostringstream o;
   if (mode == OutputMode::kFiles) {
@@ -108,7 +110,9 @@ std::string RenderResults(const std::vector<SearchResult>& results, OutputMode m
   bool color = UseColor();
   if (results.empty()) return Style("no results", "2", color) + "\n";
   int idx = 1;
+  ImageProtocol protocol = preview ? DetectImageProtocol() : ImageProtocol::kNone;
   for (const auto& r : results) {
+    o << InlineThumbnail(r.asset.abs_path, protocol);
     o << Style(std::to_string(idx++) + ".", "1;36", color) << " " << Style(r.asset.id, "1;35", color)
       << "  " << Style(FormatFixed(r.scores.overall, 3), "1;32", color) << "  "
       << Printable(r.asset.abs_path) << "\n";

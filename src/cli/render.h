@@ -26,7 +26,9 @@ std::string RenderObject(const nlohmann::ordered_json& object);
 std::string RenderTable(const std::string& title, const std::vector<std::string>& columns,
                         const std::vector<std::vector<std::string>>& rows);
 
-// SPEC §1.5: human blocks (optionally with debug lines), TSV, or a JSON array.
-std::string RenderResults(const std::vector<SearchResult>& results, OutputMode mode, bool debug);
+// SPEC §1.5: human blocks (optionally with debug lines), TSV, or a JSON array. With preview,
+// human blocks start with an inline thumbnail when the terminal supports an image protocol.
+std::string RenderResults(const std::vector<SearchResult>& results, OutputMode mode, bool debug,
+                          bool preview = false);
 
 }  // namespace qimg

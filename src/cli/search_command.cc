@@ -66,7 +66,7 @@ void RegisterSearchCommands(CLI::App& app, CliState& state) {
         if (r.status().code() == StatusCode::kInvalidArgument) return UsageError(r.status());
         return ReportError(r.status());
       }
-      Print(RenderResults(*r, a->out.mode(), a->out.debug));
+      Print(RenderResults(*r, a->out.mode(), a->out.debug, a->out.preview));
       return 0;
     };
   });

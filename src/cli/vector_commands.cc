@@ -123,7 +123,7 @@ void RegisterVectorCommands(CLI::App& app, CliState& state) {
                      info.model_id.c_str(), o.min_score);
         for (const auto& n : info.notes) std::fprintf(stderr, "vsearch: %s\n", n.c_str());
       }
-      Print(RenderResults(*r, va->out.mode(), va->out.debug));
+      Print(RenderResults(*r, va->out.mode(), va->out.debug, va->out.preview));
       return 0;
     };
   });
@@ -144,7 +144,7 @@ void RegisterVectorCommands(CLI::App& app, CliState& state) {
       o.collection = sa->collection;
       auto r = (*e)->Similar(sa->id, o);
       if (!r.ok()) return ReportError(r.status());
-      Print(RenderResults(*r, sa->out.mode(), sa->out.debug));
+      Print(RenderResults(*r, sa->out.mode(), sa->out.debug, sa->out.preview));
       return 0;
     };
   });
