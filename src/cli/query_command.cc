@@ -66,11 +66,7 @@ void RegisterQueryCommands(CLI::App& app, CliState& state) {
       if (!filter.ok()) return UsageError(filter.status());
       auto e = state.OpenEngine();
       if (!e.ok()) return ReportError(e.status());
-      QueryOptions o;
-      o.num = a->num;
-      o.all = a->all;
-      o.min_score = a->min_score;
-      o.filter = *filter;
+      auto o = MakeRetrievalOptions<QueryOptions>(a->num, a->all, a->min_score, *filter);
       o.expansion = a->expansion;
       o.rank_bonus = a->rank_bonus;
       if (a->rerank) o.rerank = true;

@@ -56,11 +56,8 @@ void RegisterSearchCommands(CLI::App& app, CliState& state) {
       if (!filter.ok()) return UsageError(filter.status());
       auto e = state.OpenEngine();
       if (!e.ok()) return ReportError(e.status());
-      LexicalSearchOptions options;
-      options.num = a->num;
-      options.all = a->all;
-      options.min_score = a->min_score;
-      options.filter = *filter;
+      auto options =
+          MakeRetrievalOptions<LexicalSearchOptions>(a->num, a->all, a->min_score, *filter);
       auto r = (*e)->Search(a->query, options);
       if (!r.ok()) {
         if (r.status().code() == StatusCode::kInvalidArgument) return UsageError(r.status());

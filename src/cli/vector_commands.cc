@@ -107,11 +107,7 @@ void RegisterVectorCommands(CLI::App& app, CliState& state) {
       if (!filter.ok()) return UsageError(filter.status());
       auto e = state.OpenEngine();
       if (!e.ok()) return ReportError(e.status());
-      VectorSearchOptions o;
-      o.num = va->num;
-      o.all = va->all;
-      o.min_score = va->min_score;
-      o.filter = *filter;
+      auto o = MakeRetrievalOptions<VectorSearchOptions>(va->num, va->all, va->min_score, *filter);
       VectorSearchInfo info;
       auto r = (*e)->VectorSearch(va->query, o, &info);
       if (!r.ok()) {

@@ -291,11 +291,7 @@ ToolSpec SearchTool() {
   t.list_key = "results";
   t.handler = [](Engine& e, const ToolArgs& args) -> Result<ToolOutput> {
     QIMG_ASSIGN_OR_RETURN(RetrievalArgs r, ReadRetrievalArgs(args, "qimg_search", 0.0));
-    LexicalSearchOptions o;
-    o.num = r.num;
-    o.all = r.all;
-    o.min_score = r.min_score;
-    o.filter = r.filter;
+    auto o = MakeRetrievalOptions<LexicalSearchOptions>(r.num, r.all, r.min_score, r.filter);
     QIMG_ASSIGN_OR_RETURN(auto results, e.Search(r.query, o));
     ToolOutput out;
     out.value = ResultsToJson(results);
@@ -319,11 +315,7 @@ ToolSpec VectorSearchTool() {
   t.handler = [](Engine& e, const ToolArgs& args) -> Result<ToolOutput> {
     QIMG_ASSIGN_OR_RETURN(RetrievalArgs r,
                           ReadRetrievalArgs(args, "qimg_vector_search", kDefaultVectorMinScore));
-    VectorSearchOptions o;
-    o.num = r.num;
-    o.all = r.all;
-    o.min_score = r.min_score;
-    o.filter = r.filter;
+    auto o = MakeRetrievalOptions<VectorSearchOptions>(r.num, r.all, r.min_score, r.filter);
     QIMG_ASSIGN_OR_RETURN(auto results, e.VectorSearch(r.query, o));
     ToolOutput out;
     out.value = ResultsToJson(results);
@@ -388,11 +380,7 @@ ToolSpec DeepSearchTool() {
   t.handler = [](Engine& e, const ToolArgs& args) -> Result<ToolOutput> {
     QIMG_ASSIGN_OR_RETURN(RetrievalArgs r,
                           ReadRetrievalArgs(args, "qimg_deep_search", kDefaultQueryMinScore));
-    QueryOptions o;
-    o.num = r.num;
-    o.all = r.all;
-    o.min_score = r.min_score;
-    o.filter = r.filter;
+    auto o = MakeRetrievalOptions<QueryOptions>(r.num, r.all, r.min_score, r.filter);
     QIMG_ASSIGN_OR_RETURN(o.expansion, args.String("expansion"));
     QIMG_ASSIGN_OR_RETURN(o.rank_bonus, args.String("rank_bonus"));
     QIMG_ASSIGN_OR_RETURN(o.rerank, args.Bool("rerank"));

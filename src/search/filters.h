@@ -27,4 +27,17 @@ struct FilterArgs {
 // or a qimg:// prefix whose collection contradicts -c. Never silently drops a filter.
 Result<AssetFilter> ParseFilterArgs(const FilterArgs& args);
 
+// The settings every retrieval mode shares, copied into that mode's options struct
+// (LexicalSearchOptions, VectorSearchOptions and QueryOptions all have these members), so the
+// CLI, MCP and web front ends fill them the same way.
+template <typename Options>
+Options MakeRetrievalOptions(int num, bool all, double min_score, const AssetFilter& filter) {
+  Options o;
+  o.num = num;
+  o.all = all;
+  o.min_score = min_score;
+  o.filter = filter;
+  return o;
+}
+
 }  // namespace qimg
