@@ -63,12 +63,23 @@ try {
   await exercise(stdio, "stdio");
   await stdio.close();
 
-  const port = 20000 + Math.floor(Math.random() * 20000);
-  server = spawn(qimg, ["mcp", "--http", "--port", String(port)], { env, stdio: ["ignore", "ignore", "inherit"] });
-  for (let i = 0; i < 100; i++) {
-    try { if ((await fetch(`http://127.0.0.1:${port}/health`)).ok) break; } catch {}
-    await new Promise((r) => setTimeout(r, 100));
+  // A random port below the kernel's ephemeral range (32768+), so it cannot collide with the
+  // local ports of other tests' connections; if it is taken anyway (the server exits) or the
+  // server is slow to come up on a loaded machine, try another one.
+  let port = 0;
+  for (let attempt = 0; attempt < 5 && !port; attempt++) {
+    const candidate = 15000 + Math.floor(Math.random() * 15000);
+    const child = spawn(qimg, ["mcp", "--http", "--port", String(candidate)], { env, stdio: ["ignore", "ignore", "inherit"] });
+    let exited = false;
+    child.on("exit", () => { exited = true; });
+    for (let i = 0; i < 300 && !exited; i++) {
+      try { if ((await fetch(`http://127.0.0.1:${candidate}/health`)).ok) { port = candidate; break; } } catch {}
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    if (port) server = child;
+    else child.kill("SIGTERM");
   }
+  assert.ok(port, "qimg mcp --http came up");
   const http = new Client({ name: "qimg-e2e", version: "1.0.0" });
   const transport = new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/mcp`));
   await http.connect(transport);
