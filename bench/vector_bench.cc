@@ -8,11 +8,14 @@
 // HNSW is built on the first hnsw-n vectors (the 1M build does not fit a 2-core time budget;
 // pass --hnsw-n 1000000 where it does).
 #include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <mutex>
 #include <fstream>
 #include <random>
 #include <string>
@@ -87,13 +90,52 @@ void FillLatent(std::vector<float>* v, size_t n, int dim, int latent, uint32_t s
   for (auto& th : pool) th.join();
 }
 
-long PeakRssMb() {
+long StatusMb(const char* key) {
   std::ifstream in("/proc/self/status");
   std::string line;
+  const size_t len = std::strlen(key);
   while (std::getline(in, line))
-    if (line.rfind("VmHWM:", 0) == 0) return std::stol(line.substr(6)) / 1024;
+    if (line.rfind(key, 0) == 0) return std::stol(line.substr(len)) / 1024;
   return -1;
 }
+long PeakRssMb() { return StatusMb("VmHWM:"); }
+long RssMb() { return StatusMb("VmRSS:"); }
+
+// Prints a long build's progress (points inserted, rate, RSS) every `every` seconds until
+// destroyed: a 1M-vector HNSW build on a shared 2-core machine takes an hour or more.
+class ProgressLog {
+ public:
+  ProgressLog(const std::atomic<size_t>* done, size_t total, int every)
+      : done_(done), total_(total), start_(Clock::now()), thread_([this, every] { Run(every); }) {}
+  ~ProgressLog() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+
+ private:
+  void Run(int every) {
+    std::unique_lock<std::mutex> lock(mu_);
+    while (!cv_.wait_for(lock, std::chrono::seconds(every), [this] { return stop_; })) {
+      double s = Ms(start_, Clock::now()) / 1000;
+      size_t d = done_->load(std::memory_order_relaxed);
+      double rate = d / std::max(s, 1e-9);
+      std::printf("  build progress: %zu / %zu (%.1f%%) in %.0f s, %.0f points/s, ETA %.0f s, RSS %ld MB\n", d,
+                  total_, 100.0 * d / total_, s, rate, rate > 0 ? (total_ - d) / rate : 0.0, RssMb());
+      std::fflush(stdout);
+    }
+  }
+  const std::atomic<size_t>* done_;
+  size_t total_;
+  Clock::time_point start_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  std::thread thread_;
+};
 
 struct Lat {
   double p50, p95;
@@ -109,6 +151,8 @@ int main(int argc, char** argv) {
   size_t n = 1000000, hnsw_n = 100000, queries = 200;
   int dim = 768, threads = 0, ef = 64, latent = 32;
   std::string dir = "/tmp";
+  int progress_every = 60;
+  setvbuf(stdout, nullptr, _IOLBF, 0);  // progress lines reach a log file as they happen
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string a = argv[i];
     if (a == "--n") n = std::stoull(argv[i + 1]);
@@ -119,6 +163,7 @@ int main(int argc, char** argv) {
     else if (a == "--ef") ef = std::stoi(argv[i + 1]);
     else if (a == "--latent") latent = std::stoi(argv[i + 1]);
     else if (a == "--dir") dir = argv[i + 1];
+    else if (a == "--progress") progress_every = std::stoi(argv[i + 1]);
   }
   hnsw_n = std::min(hnsw_n, n);
   std::printf("vector_bench: n=%zu dim=%d latent=%d hnsw_n=%zu queries=%zu cores=%u\n", n, dim, latent,
@@ -175,23 +220,40 @@ int main(int argc, char** argv) {
   hopt.hnsw_threshold = 1;
   hopt.hnsw.ef_search = ef;
   hopt.hnsw.threads = threads;
+  std::atomic<size_t> inserted{0};
+  hopt.hnsw.progress = &inserted;
   t0 = Clock::now();
-  auto h = qimg::VectorIndex::Create(hpath, {"bench:d" + std::to_string(dim), dim, 1, 0, 0},
-                                     labels.data(), rows.data(), hnsw_n, hopt);
+  auto h = [&] {
+    ProgressLog log(&inserted, hnsw_n, progress_every);
+    return qimg::VectorIndex::Create(hpath, {"bench:d" + std::to_string(dim), dim, 1, 0, 0}, labels.data(),
+                                     rows.data(), hnsw_n, hopt);
+  }();
+  hopt.hnsw.progress = nullptr;
   if (!h.ok()) {
     std::fprintf(stderr, "%s\n", h.status().message().c_str());
     return 1;
   }
   double build_s = Ms(t0, Clock::now()) / 1000;
-  std::printf("hnsw n=%zu: build %.1f s (M=16, ef_construction=200), graph file %.1f MB, vector file %.1f MB\n",
-              hnsw_n, build_s, std::filesystem::file_size(qimg::HnswPathFor(hpath)) / 1e6,
-              std::filesystem::file_size(hpath) / 1e6);
+  std::printf("hnsw n=%zu: build %.1f s (M=%d, ef_construction=%d, %d threads), graph file %.1f MB, vector file "
+              "%.1f MB, RSS after build %ld MB\n",
+              hnsw_n, build_s, hopt.hnsw.m, hopt.hnsw.ef_construction,
+              threads > 0 ? threads : static_cast<int>(std::thread::hardware_concurrency()),
+              std::filesystem::file_size(qimg::HnswPathFor(hpath)) / 1e6, std::filesystem::file_size(hpath) / 1e6,
+              RssMb());
+  h->reset();  // the sweep reopens the files, as a fresh process would
+  // Ground truth once per query (an exact scan of hnsw_n rows; 0.5 s each at 1M).
+  t0 = Clock::now();
+  std::vector<std::vector<qimg::Neighbor>> truth_of(queries);
+  for (size_t q = 0; q < queries; ++q)
+    truth_of[q] = qimg::ExactSearch(rows.data(), labels.data(), hnsw_n, dim, qs.data() + q * dim, 10);
+  std::printf("ground truth for %zu queries: %.1f s\n", queries, Ms(t0, Clock::now()) / 1000);
   // ef sweep: hnswlib searches with max(ef, k); qimg's default floor is 64.
   std::unique_ptr<qimg::VectorIndex> reopened;
   for (int e : {ef, 128, 256, 512}) {
     qimg::VectorIndexOptions o = hopt;
     o.hnsw.ef_search = e;
     t0 = Clock::now();
+    reopened.reset();
     reopened = std::move(qimg::VectorIndex::Open(hpath, o)).value();
     bool graph = reopened->has_graph();
     double open_s = Ms(t0, Clock::now()) / 1000;
@@ -202,8 +264,7 @@ int main(int argc, char** argv) {
       auto a = Clock::now();
       auto r = reopened->Search(qv, dim, 10, nullptr);
       lat.push_back(Ms(a, Clock::now()));
-      auto truth = qimg::ExactSearch(rows.data(), labels.data(), hnsw_n, dim, qv, 10);
-      for (const auto& t : truth)
+      for (const auto& t : truth_of[q])
         for (const auto& x : *r) found += x.label == t.label;
     }
     Lat lh = Percentiles(lat);
@@ -232,7 +293,8 @@ int main(int argc, char** argv) {
   Lat lf = Percentiles(lat);
   std::printf("hnsw filtered (10%% allowed, over-fetch): p50 %.3f ms  p95 %.3f ms  recall@10 %.4f\n", lf.p50,
               lf.p95, found / (10.0 * lat.size()));
-  std::printf("peak RSS: %ld MB\n", PeakRssMb());
+  std::printf("peak RSS: %ld MB (RSS now %ld MB, with the generated rows: %.0f MB)\n", PeakRssMb(), RssMb(),
+              rows.size() * 4.0 / 1e6);
   std::filesystem::remove(exact_path);
   std::filesystem::remove(hpath);
   std::filesystem::remove(qimg::HnswPathFor(hpath));

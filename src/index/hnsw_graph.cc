@@ -32,7 +32,8 @@ Status FromException(const char* what, const std::exception& e) {
 
 // Adds rows [0, count) with `threads` workers (hnswlib's addPoint is thread-safe).
 void ParallelAdd(hnswlib::HierarchicalNSW<float>* alg, const float* rows, const uint64_t* labels,
-                 size_t count, int dim, int threads, std::string* error) {
+                 size_t count, int dim, int threads, std::atomic<size_t>* progress,
+                 std::string* error) {
   std::atomic<size_t> next{0};
   std::mutex err_mu;
   auto work = [&] {
@@ -41,6 +42,7 @@ void ParallelAdd(hnswlib::HierarchicalNSW<float>* alg, const float* rows, const 
       if (i >= count) return;
       try {
         alg->addPoint(rows + i * static_cast<size_t>(dim), labels[i]);
+        if (progress) progress->fetch_add(1, std::memory_order_relaxed);
       } catch (const std::exception& e) {
         std::lock_guard<std::mutex> lock(err_mu);
         *error = e.what();
@@ -75,7 +77,7 @@ Result<std::unique_ptr<HnswGraph>> HnswGraph::Build(const float* rows, const uin
     return FromException("build", e);
   }
   std::string error;
-  ParallelAdd(g->impl_->alg.get(), rows, labels, count, dim, params.threads, &error);
+  ParallelAdd(g->impl_->alg.get(), rows, labels, count, dim, params.threads, params.progress, &error);
   if (!error.empty()) return Status::Internal("hnsw build: " + error);
   return g;
 }
@@ -124,7 +126,8 @@ Status HnswGraph::Upsert(const float* rows, const uint64_t* labels, size_t count
     return FromException("resize", e);
   }
   std::string error;
-  ParallelAdd(impl_->alg.get(), rows, labels, count, dim_, params_.threads, &error);
+  ParallelAdd(impl_->alg.get(), rows, labels, count, dim_, params_.threads, params_.progress,
+              &error);
   if (!error.empty()) return Status::Internal("hnsw add: " + error);
   return Status::Ok();
 }

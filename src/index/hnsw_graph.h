@@ -4,6 +4,7 @@
 // is loaded only after its size and checksum match the ones recorded in the vector file.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -21,6 +22,9 @@ struct HnswParams {
   // embedding-like vectors (docs/benchmarks.md "Vector search"); 64 gave 0.948.
   int ef_search = 128;
   int threads = 0;     // for Build; 0 = one per core
+  // When set, Build/Upsert add each inserted point to it (a long build's progress for a
+  // watcher thread, e.g. bench/vector_bench's log); never read by the graph.
+  std::atomic<size_t>* progress = nullptr;
 };
 
 class HnswGraph {
