@@ -105,10 +105,10 @@ inline void SoftmaxRow(float* s, int n, int len) {
 
 // Any head_dim: plain loops (CLIP's heads are 64 wide, the tiled path below).
 void AttentionHeadGeneric(const float* q, const float* k, const float* v, int64_t ld, int seq,
-                          int head_dim, bool causal, float scale, float* scores, float* o,
-                          int64_t ldo) {
+                          int head_dim, bool causal, int valid, float scale, float* scores,
+                          float* o, int64_t ldo) {
   for (int i = 0; i < seq; ++i) {
-    const int n = causal ? i + 1 : seq;
+    const int n = std::min(causal ? i + 1 : seq, valid);
     for (int j = 0; j < n; ++j) {
       float dot = 0.0f;
       for (int d = 0; d < head_dim; ++d) dot += q[i * ld + d] * k[j * ld + d];
@@ -126,7 +126,7 @@ void AttentionHeadGeneric(const float* q, const float* k, const float* v, int64_
 }  // namespace
 
 Status Attention(const float* qkv, int batch, int seq, int heads, int head_dim, bool causal,
-                 float* out) {
+                 float* out, const int* key_lengths) {
   const int hidden = heads * head_dim;
   const int64_t ld = 3 * static_cast<int64_t>(hidden);
   const float scale = 1.0f / std::sqrt(static_cast<float>(head_dim));
@@ -152,8 +152,10 @@ Status Attention(const float* qkv, int batch, int seq, int heads, int head_dim, 
       const float* k = q + hidden;
       const float* v = q + 2 * hidden;
       float* o = out + static_cast<int64_t>(b) * seq * hidden + h * head_dim;
+      const int valid = key_lengths ? std::clamp(key_lengths[b], 1, seq) : seq;
       if (!tiled) {
-        AttentionHeadGeneric(q, k, v, ld, seq, head_dim, causal, scale, probs.data(), o, hidden);
+        AttentionHeadGeneric(q, k, v, ld, seq, head_dim, causal, valid, scale, probs.data(), o,
+                             hidden);
         continue;
       }
       // K^T, zero-padded to seq_pad columns; contiguous stores (the loads gather).
@@ -176,13 +178,13 @@ Status Attention(const float* qkv, int batch, int seq, int heads, int head_dim, 
           srow[r] = probs.data() + static_cast<size_t>(i0 + r) * seq_pad;
         }
         // With the causal mask, keys past the tile's last row are never needed.
-        const int keys = causal ? std::min(seq, i0 + kRows) : seq;
+        const int keys = std::min(causal ? std::min(seq, i0 + kRows) : seq, valid);
         for (int jb = 0; jb < keys; jb += kKeyTile) {
           ScoreTile<kKeyTile>(qrow, kt.data(), seq_pad, head_dim, jb, srow);
         }
         for (int r = 0; r < kRows; ++r) {
           const int i = std::min(i0 + r, seq - 1);
-          SoftmaxRow(srow[r], causal ? i + 1 : seq, keys);
+          SoftmaxRow(srow[r], std::min(causal ? i + 1 : seq, valid), keys);
         }
         float* orow[kRows];
         for (int r = 0; r < kRows; ++r) {

@@ -15,8 +15,10 @@ void LayerNorm(const float* x, int64_t rows, int dim, const float* gamma, const 
 // Multi-head scaled dot-product attention. qkv is [batch * seq, 3 * hidden] with q, k and v in
 // column blocks [0, hidden), [hidden, 2 hidden), [2 hidden, 3 hidden); head h uses columns
 // [h * head_dim, (h + 1) * head_dim) of each block. Scores are scaled by head_dim^-0.5; with
-// `causal`, query i sees keys 0..i. Writes the concatenated heads to out [batch * seq, hidden].
+// `causal`, query i sees keys 0..i. With `key_lengths` (one per batch row, right padding), every
+// query of row b sees only keys [0, key_lengths[b]) (BERT's attention mask; padded query rows are
+// still computed, as transformers does). Writes the concatenated heads to out [batch * seq, hidden].
 Status Attention(const float* qkv, int batch, int seq, int heads, int head_dim, bool causal,
-                 float* out);
+                 float* out, const int* key_lengths = nullptr);
 
 }  // namespace qimg::nn
