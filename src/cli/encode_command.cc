@@ -9,6 +9,7 @@
 #include "base/text.h"
 #include "media/decode.h"
 #include "nn/clip_pipeline.h"
+#include "nn/text_embedder.h"
 
 namespace qimg {
 namespace {
@@ -80,6 +81,8 @@ void AddItems(const std::string& type, const std::vector<std::string>& inputs,
 int RunEncodeCommand(const EncodeCommandOptions& o) {
   if (o.model_dir.empty()) return Fail("--model DIR is required");
   if (o.images.empty() && o.texts.empty()) return Fail("nothing to encode: give --image or --text");
+  if (nn::IsBertFamilyFolder(o.model_dir)) return RunTextEncodeCommand(o);
+  if (!o.pooling.empty()) return Fail("--pooling applies to BERT / XLM-R text-model folders only");
   nn::ClipLoadOptions load;
   load.int8 = o.int8;
   auto pipeline = nn::ClipPipeline::Load(o.model_dir, load);

@@ -14,6 +14,7 @@ struct EncodeCommandOptions {
   bool json = false;                // --json: one JSON object on stdout
   bool tokens = false;              // --tokens: also print token ids of each text (BOS..EOS)
   bool int8 = false;                // --int8: int8 weights (cosine >= 0.99 of fp32)
+  std::string pooling;              // --pooling cls|mean (BERT / XLM-R folders; "" = folder's)
 };
 
 // Prints, for every input in order (images first, then texts), its L2-normalised embedding and
@@ -23,6 +24,14 @@ struct EncodeCommandOptions {
 // --json prints {"model", "dim", "int8", "logit_scale", "items": [{"type", "input",
 // "embedding", "raw_norm", "tokens"?}]}. Errors (missing model, undecodable image, nothing to
 // encode) are one line on stderr, "qimg encode: ...", and exit code 1; otherwise 0.
+//
+// A BERT / XLM-R text-model folder (config.json model_type bert, roberta or xlm-roberta; e.g.
+// bge-small-en-v1.5, all-MiniLM-L6-v2, BGE-M3) takes --text only; its --json has "family"
+// ("bert" / "xlm-roberta"), "pooling" ("cls" / "mean"), "pooling_source" ("option",
+// "1_Pooling/config.json" or "name rule", see nn/text_embedder.h) and "max_length" instead of
+// the logit fields, and the same "items". --pooling on a CLIP folder is an error.
 int RunEncodeCommand(const EncodeCommandOptions& o);
+// The text-model half (cli/text_encode_command.cc).
+int RunTextEncodeCommand(const EncodeCommandOptions& o);
 
 }  // namespace qimg

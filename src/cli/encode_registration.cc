@@ -14,6 +14,10 @@ void RegisterEncodeCommands(CLI::App& app, CliState& state) {
   cmd->add_flag("--json", o->json, "JSON output");
   cmd->add_flag("--tokens", o->tokens, "also print token ids of each text");
   cmd->add_flag("--int8", o->int8, "int8 weights (faster; cosine >= 0.99 of fp32)");
+  cmd->add_option("--pooling", o->pooling,
+                  "BERT / XLM-R text models: cls or mean (default: the folder's sentence-transformers "
+                  "pooling, else cls for names containing 'bge', mean otherwise)")
+      ->check(CLI::IsMember({"cls", "mean"}));
   cmd->callback([&state, o] {
     state.action = [o] {
       if (o->images.empty() && o->texts.empty()) {
