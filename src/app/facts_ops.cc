@@ -21,12 +21,14 @@
 #include "facts/clip_labeler.h"
 #include "facts/derived.h"
 #include "facts/filename_fallback.h"
+#include "facts/object_facts.h"
 #include "facts/ocr.h"
 #include "media/colour.h"
 #include "media/decode.h"
 #include "media/media_init.h"
 #include "media/pil_resample.h"
 #include "nn/clip_pipeline.h"
+#include "nn/detr_detector.h"
 #include "store/lexical_store.h"
 
 namespace qimg {
@@ -46,6 +48,11 @@ struct AssetWork {
   facts::OcrResult ocr;
   double ocr_seconds = 0;
   std::vector<facts::ExtractedFact> derived;
+  // The detector's resized input (DetrImageProcessor's resize, done on the worker) and the
+  // decoded size the boxes refer to.
+  RgbImage detr_image;
+  int width = 0, height = 0;
+  Status detr_status;
 };
 
 // CLIP preprocessing resizes the shorter side to ~224: keep a little more so its own resize
@@ -140,13 +147,25 @@ Result<FactsExtractStats> Engine::ExtractFacts(const FactsExtractOptions& in) {
       stats.ocr_source = (*probe)->SourceName();
     }
   }
+  // The detector, when objects.model is installed and loads; otherwise the channel is skipped
+  // and existing object facts stay (the original deleted them first, SPEC §15.21).
+  std::unique_ptr<nn::DetrDetector> detector;
   if (o.objects) {
-    stats.object_runtime_available = false;
     auto dir = LocateModel(config_, config_.objects.model, ModelKind::kObject);
-    stats.object_model_message =
-        dir.ok() ? "object detector " + config_.objects.model + " is installed at " + *dir +
-                       " but this build has no detector runtime yet; existing object facts are kept"
-                 : dir.status().message() + "; existing object facts are kept";
+    if (dir.ok()) {
+      auto d = nn::DetrDetector::Load(*dir);
+      if (d.ok()) {
+        detector = std::move(*d);
+        stats.object_source = facts::ObjectSource(config_.objects.model);
+      } else {
+        stats.object_model_message = "object detector " + Trim(config_.objects.model) +
+                                     " failed to load: " + d.status().ToString() +
+                                     "; existing object facts are kept";
+      }
+    } else {
+      stats.object_model_message = dir.status().message() + "; existing object facts are kept";
+    }
+    stats.object_runtime_available = detector != nullptr;
   }
   std::unique_ptr<nn::ClipPipeline> clip;
   std::unique_ptr<facts::ClipLabeler> labeler;
@@ -188,9 +207,11 @@ Result<FactsExtractStats> Engine::ExtractFacts(const FactsExtractOptions& in) {
   if (o.derived) stats.derived_source = facts::kDerivedSource;
 
   const bool run_ocr = o.ocr && stats.ocr_runtime_available;
-  const bool need_pixels = o.derived || run_ocr || (want_clip && labeler);
-  // Full resolution only for OCR (small text); the other channels read a thumbnail.
-  const int decode_hint = run_ocr ? 0 : (labeler ? kClipSide : facts::kDerivedThumbSide);
+  const bool need_pixels = o.derived || run_ocr || (want_clip && labeler) || detector;
+  // Full resolution for OCR (small text) and the detector (its boxes are in the file's pixels
+  // and its resize must see the pixels Pillow would); the other channels read a thumbnail.
+  const int decode_hint =
+      (run_ocr || detector) ? 0 : (labeler ? kClipSide : facts::kDerivedThumbSide);
 
   ThreadPool pool(o.threads);
   Progress progress(o.progress, static_cast<int>(targets.size()));
@@ -202,7 +223,7 @@ Result<FactsExtractStats> Engine::ExtractFacts(const FactsExtractOptions& in) {
     for (size_t i = start; i < end; ++i) work[i - start].asset = targets[i];
     if (need_pixels) {
       for (AssetWork& w : work) {
-        pool.Submit([&w, &o, &ocr_options, run_ocr, decode_hint, &labeler] {
+        pool.Submit([&w, &o, &ocr_options, run_ocr, decode_hint, &labeler, &detector] {
           auto img = DecodeRgb(w.asset.abs_path, decode_hint);
           if (!img.ok()) {
             w.decode_status = img.status();
@@ -226,6 +247,13 @@ Result<FactsExtractStats> Engine::ExtractFacts(const FactsExtractOptions& in) {
             w.ocr_seconds = Since(t);
           }
           if (labeler) w.clip_image = ForClip(*img);
+          if (detector) {
+            w.width = img->width;
+            w.height = img->height;
+            auto r = nn::DetrResize(detector->processor(), *img);
+            if (r.ok()) w.detr_image = std::move(*r);
+            else w.detr_status = r.status();
+          }
         });
       }
       pool.Wait();
@@ -267,6 +295,19 @@ Result<FactsExtractStats> Engine::ExtractFacts(const FactsExtractOptions& in) {
       stats.tag_seconds += Since(t);
     }
 
+    // Objects, one image at a time on this thread (the forward pass uses every core).
+    std::vector<std::vector<facts::ExtractedFact>> object_facts(work.size());
+    if (detector) {
+      for (size_t i = 0; i < work.size(); ++i) {
+        AssetWork& w = work[i];
+        if (!w.decode_status.ok() || !w.detr_status.ok()) continue;
+        auto dets = detector->DetectResized(w.detr_image, w.height, w.width, facts::kObjectThreshold);
+        if (dets.ok()) object_facts[i] = facts::ObjectFacts(*dets);
+        else w.detr_status = dets.status();
+        w.detr_image = {};
+      }
+    }
+
     Transaction tx(db());
     QIMG_RETURN_IF_ERROR(tx.begin_status());
     std::vector<std::string> touched;
@@ -289,7 +330,7 @@ Result<FactsExtractStats> Engine::ExtractFacts(const FactsExtractOptions& in) {
       ++stats.processed;
       if (need_pixels && !w.decode_status.ok()) {
         fail(w, "decode", w.decode_status);
-        if (o.objects) ++stats.object_skipped_unavailable;
+        if (o.objects && !detector) ++stats.object_skipped_unavailable;
         if (o.ocr && !run_ocr) ++stats.ocr_skipped_unavailable;
         continue;
       }
@@ -350,8 +391,17 @@ Result<FactsExtractStats> Engine::ExtractFacts(const FactsExtractOptions& in) {
           changed = true;
         }
       }
-      // Objects: no detector runtime yet; existing object facts are never deleted (§15.21).
-      if (o.objects) ++stats.object_skipped_unavailable;
+      // Objects replace only this detector's own facts; without a detector nothing is deleted.
+      if (o.objects) {
+        if (!detector) {
+          ++stats.object_skipped_unavailable;
+        } else if (!w.detr_status.ok()) {
+          fail(w, "objects", w.detr_status);
+        } else {
+          QIMG_RETURN_IF_ERROR(replace(w, "object", stats.object_source, object_facts[i], &stats.objects));
+          changed = true;
+        }
+      }
       if (changed) touched.push_back(w.asset.id);
     }
     QIMG_RETURN_IF_ERROR(RefreshLexical(db(), touched));
@@ -389,6 +439,7 @@ nlohmann::ordered_json FactsExtractJson(const FactsExtractStats& s) {
   };
   put("caption", s.caption_source);
   put("tags", s.tag_source);
+  put("objects", s.object_source);
   put("ocr", s.ocr_source);
   put("derived", s.derived_source);
   o["sources"] = src;

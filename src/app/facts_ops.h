@@ -26,7 +26,7 @@ struct FactsExtractOptions {
 struct FactsExtractFailure {
   std::string asset_id;
   std::string rel_path;
-  std::string channel;  // "decode", "ocr", "tags", "caption"
+  std::string channel;  // "decode", "ocr", "tags", "caption", "objects"
   std::string reason;
 };
 
@@ -53,6 +53,7 @@ struct FactsExtractStats {
   std::string object_model_message;  // why objects were skipped
   std::string ocr_message;           // why OCR was skipped
   std::string tag_source, caption_source, ocr_source, derived_source;  // "" = channel not run
+  std::string object_source;  // object_detector:<objects.model>:cpu ("" = no detector ran)
   std::string label_cache;        // label-embedding cache file ("" = none)
   bool label_cache_hit = false;   // label embeddings were read from it, not encoded
   std::vector<FactsExtractFailure> failures;

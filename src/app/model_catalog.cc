@@ -20,7 +20,7 @@ std::vector<CatalogEntry> BuildCatalog() {
        "568M params", "default OCR-text encoder", true, true});
   add({ModelKind::kObject, "qimg-object-detector-detr-resnet-50", "facebook/detr-resnet-50", "no_timm",
        "object_detection", "apache-2.0", "detr", 0, 167 * kMB, "COCO val2017 box AP 42.0",
-       "~86 GFLOPs/image", "default object detector (detector runtime planned)", true, false});
+       "~86 GFLOPs/image", "default object detector", true, true});
   // Alternatives (docs/models.md explains how to choose).
   add({ModelKind::kImage, "clip-vit-b-32-laion2b", "laion/CLIP-ViT-B-32-laion2B-s34B-b79K", "main",
        "image_text_retrieval", "mit", "clip", 512, 605 * kMB, "COCO 5k text->image R@1 39.3%",

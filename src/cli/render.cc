@@ -141,6 +141,12 @@ std::string RenderResults(const std::vector<SearchResult>& results, OutputMode m
                          " vector=" + OptNum(s.vector) + " vec_image=" + OptNum(s.vector_image) +
                          " vec_ocr=" + OptNum(s.vector_ocr) + " rerank=" + OptNum(s.rerank);
       o << "   " << Style("Debug: " + line, "2", color) << "\n";
+      if (!r.facts.objects.empty()) {  // detector labels (facts extract --objects)
+        std::vector<std::string> objects;
+        for (const auto& ob : r.facts.objects)
+          objects.push_back(Printable(ob.label) + (ob.conf ? " " + FormatFixed(*ob.conf, 2) : ""));
+        o << "   " << Style("Objects: " + Join(objects, ", "), "2", color) << "\n";
+      }
       auto contrib = s.Contributions();
       if (!contrib.empty())
         o << "   " << Style("Channels: " + Join(contrib, ", "), "2", color) << "\n";

@@ -33,7 +33,7 @@ struct Conv2d::Cache {
     std::shared_ptr<memory> weights;
   };
   std::mutex mu;
-  std::map<std::tuple<int, int, int, bool, bool>, std::shared_ptr<Entry>> entries;
+  std::map<std::tuple<int, int, int, bool, bool, int>, std::shared_ptr<Entry>> entries;
   std::vector<std::shared_ptr<memory>> weight_layouts;
 };
 
@@ -117,12 +117,19 @@ Status Conv2d::Forward(const float* x, int batch, int height, int width, float* 
   }
   const memory::dim n = batch, ic = shape_.in_channels, oc = shape_.out_channels;
   const memory::dim k = shape_.kernel, s = shape_.stride, p = shape_.padding;
+  // Small convolutions run on the calling thread, for the reason given at kMinParallelElements
+  // (a fork/join per tiny layer cost ~10 ms each on a loaded machine). oneDNN fixes a primitive's
+  // thread count when it is created, so the count is part of the cache key.
+  const int64_t flops = 2 * n * oc * oh * ow * ic * k * k;
+  const int nthreads = flops < (int64_t{1} << 23) ? 1 : NumThreads();
+  ScopedThreads threads(nthreads);
   try {
     dnnl::engine& engine = CpuEngine();
     std::shared_ptr<Cache::Entry> entry;
     {
       std::lock_guard<std::mutex> lock(cache_->mu);
-      const auto key = std::make_tuple(batch, height, width, epilogue.relu, epilogue.residual);
+      const auto key =
+          std::make_tuple(batch, height, width, epilogue.relu, epilogue.residual, nthreads);
       auto it = cache_->entries.find(key);
       if (it != cache_->entries.end()) {
         entry = it->second;
@@ -163,10 +170,6 @@ Status Conv2d::Forward(const float* x, int batch, int height, int width, float* 
     memory src({{n, ic, height, width}, DT::f32, Tag::nhwc}, engine, const_cast<float*>(x));
     memory bias({{oc}, DT::f32, Tag::x}, engine, const_cast<float*>(bias_.data()));
     memory dst({{n, oc, oh, ow}, DT::f32, Tag::nhwc}, engine, y);
-    // Small convolutions run on the calling thread, for the reason given at kMinParallelElements
-    // (an OpenMP fork/join per tiny layer cost ~15 ms each on a loaded machine).
-    const int64_t flops = 2 * n * oc * oh * ow * ic * k * k;
-    ScopedThreads threads(flops < (int64_t{1} << 23) ? 1 : NumThreads());
     dnnl::stream stream(engine);
     entry->primitive.execute(stream, {{DNNL_ARG_SRC, src},
                                       {DNNL_ARG_WEIGHTS, *entry->weights},

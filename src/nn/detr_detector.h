@@ -30,6 +30,10 @@ class DetrDetector {
 
   // Detections with score > threshold, in query order. InvalidArgument on an empty image.
   Result<std::vector<LabeledDetection>> Detect(const RgbImage& image, float threshold) const;
+  // The same for an image already through DetrResize (callers that resize on worker threads),
+  // with the size of the image the boxes should refer to.
+  Result<std::vector<LabeledDetection>> DetectResized(const RgbImage& resized, int original_height,
+                                                      int original_width, float threshold) const;
 
  private:
   DetrDetector() = default;

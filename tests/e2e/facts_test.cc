@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <nlohmann/json.hpp>
 
 #include "store/database.h"
@@ -315,6 +316,104 @@ TEST(FactsClipTest, ZeroShotTagsAndCaptionsPlumbing) {
   EXPECT_EQ(OfSource(fx, "tag", "xmp_keywords@1").size(), 4u);
   auto rmc = sb.Run({"facts", "rm", "--source", "caption_clip@1:" + model, "--json"});
   EXPECT_EQ(ParseJson(rmc)["removed"], n - 2);
+}
+
+// The tiny random-weight DETR (../shared/testdata/detr-tiny, issue 10): what it detects means
+// nothing, the plumbing is what is tested — well-formed object facts with boxes under the
+// detector's own source, replaced (not doubled) on a re-run, other sources untouched,
+// searchable, shown by --debug, and kept when the detector goes missing.
+TEST(FactsDetrTest, ObjectFactsFromTheDetector) {
+  CliSandbox sb("facts_detr");
+  const std::string lib = sb.dir() + "/lib";
+  CopyCorpus(lib);
+  ASSERT_EQ(sb.Run({"collection", "add", lib, "--name", "lib"}).exit_code, 0);
+  ASSERT_EQ(sb.Run({"update"}).exit_code, 0);
+  const std::string photo = lib + "/photos/photo-03.png";
+  {
+    auto db = Database::Open(sb.db_path());
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE((*db)->Exec(
+        "INSERT INTO facts(asset_id, fact_type, key, value_text, value_json, confidence, source, "
+        "created_at, updated_at) SELECT id, 'object', 'cup', 'cup', NULL, 0.9, 'legacy', "
+        "'2024-01-01T00:00:00', '2024-01-01T00:00:00' FROM assets WHERE rel_path = 'photos/photo-03.png'").ok());
+  }
+  const std::string model = std::string(QIMG_TESTDATA_DIR) + "/detr-tiny";
+  const std::string source = "object_detector:" + model + ":cpu";
+  WriteConfig(sb, "objects:\n  model: " + model + "\n");
+  auto r = sb.Run({"facts", "extract", "--objects", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  json s = ParseJson(r);
+  EXPECT_TRUE(s["object_runtime_available"]);
+  EXPECT_EQ(s["object_skipped_unavailable"], 0);
+  EXPECT_EQ(s["errors"], 0) << s.dump();
+  EXPECT_EQ(s["processed"], static_cast<int>(kFiles.size()));
+  EXPECT_EQ(s["sources"]["objects"], source);
+
+  int total = 0;
+  std::string label, labelled_path;
+  for (const auto& rel : kFiles) {
+    SCOPED_TRACE(rel);
+    auto objects = OfSource(Facts(sb, lib + "/" + rel), "object", source);
+    EXPECT_LE(objects.size(), 12u);
+    std::set<std::string> seen;
+    double last = 2.0;
+    for (const auto& o : objects) {
+      const std::string key = o["key"];
+      EXPECT_EQ(o["value_text"], key);
+      EXPECT_TRUE(seen.insert(key).second) << "one fact per label";
+      for (char c : key) EXPECT_FALSE(c >= 'A' && c <= 'Z') << key;
+      const double conf = o["confidence"];
+      EXPECT_GT(conf, 0.3);
+      EXPECT_LE(conf, 1.0);
+      EXPECT_LE(conf, last) << "score order";
+      last = conf;
+      json v = json::parse(o["value_json"].get<std::string>());
+      ASSERT_TRUE(v["bbox_xyxy"].is_array());
+      ASSERT_EQ(v["bbox_xyxy"].size(), 4u);
+      EXPECT_LT(v["bbox_xyxy"][0].get<double>(), v["bbox_xyxy"][2].get<double>());
+      EXPECT_LT(v["bbox_xyxy"][1].get<double>(), v["bbox_xyxy"][3].get<double>());
+      if (label.empty() && key != "n/a") {
+        label = key;
+        labelled_path = lib + "/" + rel;
+      }
+    }
+    total += static_cast<int>(objects.size());
+  }
+  EXPECT_EQ(s["objects"], total);
+  ASSERT_GT(total, 0);
+  ASSERT_FALSE(label.empty());
+  EXPECT_EQ(OfSource(Facts(sb, photo), "object", "legacy").size(), 1u);
+
+  // A re-run replaces the detector's facts; the legacy one stays.
+  const size_t before = OfSource(Facts(sb, photo), "object", source).size();
+  ASSERT_EQ(sb.Run({"facts", "extract", "--objects", photo}).exit_code, 0);
+  EXPECT_EQ(OfSource(Facts(sb, photo), "object", source).size(), before);
+  EXPECT_EQ(OfSource(Facts(sb, photo), "object", "legacy").size(), 1u);
+
+  // Searchable through the facts column, listed in results and in --debug.
+  auto found = sb.Run({"search", label, "--json"});
+  ASSERT_EQ(found.exit_code, 0) << found.err;
+  bool hit = false;
+  for (const auto& row : ParseJson(found)) {
+    if (row["path"] != labelled_path) continue;
+    for (const auto& o : row["facts"]["objects"]) hit = hit || o["label"] == label;
+  }
+  EXPECT_TRUE(hit) << found.out;
+  auto debug = sb.Run({"search", label, "--debug"});
+  ASSERT_EQ(debug.exit_code, 0) << debug.err;
+  EXPECT_NE(debug.out.find("Objects: "), std::string::npos) << debug.out;
+  EXPECT_NE(debug.out.find(label), std::string::npos);
+
+  // The detector goes missing: reported, nothing deleted.
+  WriteConfig(sb, "objects:\n  model: " + sb.dir() + "/no-such-detector\n");
+  auto missing = sb.Run({"facts", "extract", "--objects", "--json"});
+  ASSERT_EQ(missing.exit_code, 0) << missing.err;
+  json m = ParseJson(missing);
+  EXPECT_FALSE(m["object_runtime_available"]);
+  EXPECT_EQ(m["object_skipped_unavailable"], static_cast<int>(kFiles.size()));
+  EXPECT_TRUE(m["sources"]["objects"].is_null());
+  EXPECT_NE(m["messages"]["objects"].get<std::string>().find("kept"), std::string::npos);
+  EXPECT_EQ(OfSource(Facts(sb, photo), "object", source).size(), before);
 }
 
 }  // namespace
