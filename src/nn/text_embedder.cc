@@ -39,6 +39,17 @@ std::string PoolingModuleDir(const std::string& dir) {
 
 }  // namespace
 
+bool IsBertFamilyFolder(const std::string& dir) {
+  auto text = ReadFileToString(JoinPath(dir, "config.json"), 16 << 20);
+  if (!text.ok()) return false;
+  Json j = Json::parse(*text, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object()) return false;
+  auto it = j.find("model_type");
+  if (it == j.end() || !it->is_string()) return false;
+  const std::string type = it->get<std::string>();
+  return type == "bert" || type == "roberta" || type == "xlm-roberta";
+}
+
 int TextMaxLength(const std::string& dir, const BertConfig& config) {
   int limit = config.max_tokens();
   int tok = TextTokenizer::ModelMaxLengthFromDir(dir);
@@ -106,7 +117,7 @@ Result<std::unique_ptr<TextEmbedder>> TextEmbedder::Load(const std::string& dir,
     e->pooling_source_ = module + "/config.json";
     return e;
   }
-  std::string name = dir;
+  std::string name = options.name_hint.empty() ? dir : options.name_hint;
   while (name.size() > 1 && name.back() == '/') name.pop_back();
   name = ToLowerAscii(name.substr(name.find_last_of('/') + 1));
   e->pooling_ = name.find("bge") != std::string::npos ? Pooling::kCls : Pooling::kMean;

@@ -26,6 +26,9 @@ struct TextEmbedderOptions {
   bool int8 = false;
   bool pooling_set = false;  // true: use `pooling` (rule 1)
   Pooling pooling = Pooling::kCls;
+  // The name rule 3 looks at; empty: the folder's own name. (The application passes the
+  // configured model name: its folders are called base/ or finetuned/.)
+  std::string name_hint;
 };
 
 class TextEmbedder {
@@ -55,6 +58,10 @@ class TextEmbedder {
   Pooling pooling_ = Pooling::kMean;
   std::string pooling_source_;
 };
+
+// True when the folder's config.json describes a BERT / XLM-R model (model_type bert, roberta,
+// xlm-roberta): the folders TextEmbedder / CrossEncoder load.
+bool IsBertFamilyFolder(const std::string& dir);
 
 // The tokenizer limit for a folder: min(model_max_length when set, config.max_tokens()).
 int TextMaxLength(const std::string& dir, const BertConfig& config);

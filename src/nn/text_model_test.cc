@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "nn/bert_model.h"
 #include "nn/cross_encoder.h"
@@ -209,6 +210,72 @@ TEST(TextModelTest, CrossEncoderNeedsClassificationHead) {
   auto c = CrossEncoder::Load(Testdata("bert-tiny"));
   ASSERT_FALSE(c.ok());
   EXPECT_NE(c.status().ToString().find("SequenceClassification"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace qimg::nn
+
+namespace qimg::nn {
+namespace {
+
+// A reranker folder built from xlmr-tiny: its encoder under "roberta.", plus a classification
+// head with known weights. The score must equal the head computed by hand on the CLS state of
+// "<s> query </s></s> text </s>".
+TEST(CrossEncoderTest, XlmRobertaHeadMatchesHandArithmetic) {
+  ModelCopy copy("xlmr-tiny", "reranker");
+  auto orig = SafetensorsFile::Open(Testdata("xlmr-tiny/model.safetensors"));
+  ASSERT_TRUE(orig.ok());
+  auto tensors = Repack(**orig, [](const std::string& n) { return "roberta." + n; });
+  const int d = 48;
+  std::vector<float> dense_w(static_cast<size_t>(d) * d, 0.0f), dense_b(d), out_w(d), out_b = {0.2f};
+  for (int i = 0; i < d; ++i) {
+    dense_w[static_cast<size_t>(i) * d + i] = 0.5f;
+    dense_w[static_cast<size_t>(i) * d + (i + 1) % d] = -0.25f;
+    dense_b[static_cast<size_t>(i)] = 0.01f * static_cast<float>(i % 5);
+    out_w[static_cast<size_t>(i)] = 0.3f * static_cast<float>(i % 3 - 1);
+  }
+  tensors.push_back(F32Tensor("classifier.dense.weight", {d, d}, dense_w));
+  tensors.push_back(F32Tensor("classifier.dense.bias", {d}, dense_b));
+  tensors.push_back(F32Tensor("classifier.out_proj.weight", {1, d}, out_w));
+  tensors.push_back(F32Tensor("classifier.out_proj.bias", {1}, out_b));
+  copy.Write("model.safetensors", SerializeSafetensors(tensors));
+  auto config = nlohmann::json::parse(ReadAll(Testdata("xlmr-tiny/config.json")));
+  config["architectures"] = {"XLMRobertaForSequenceClassification"};
+  config["num_labels"] = 1;
+  copy.Write("config.json", config.dump());
+
+  auto ce = CrossEncoder::Load(copy.dir());
+  ASSERT_TRUE(ce.ok()) << ce.status().ToString();
+  const std::string query = "invoice total";
+  const std::vector<std::string> texts = {"holiday album scans\ninvoice total due payment 4289",
+                                          "street scenes"};
+  auto scores = (*ce)->Score(query, texts);
+  ASSERT_TRUE(scores.ok()) << scores.status().ToString();
+  ASSERT_EQ(scores->size(), 2u);
+
+  auto base = BertModel::Load(Testdata("xlmr-tiny"));
+  auto tok = TextTokenizer::LoadFromDir(Testdata("xlmr-tiny"), BertFamily::kXlmRoberta, 512);
+  ASSERT_TRUE(base.ok() && tok.ok());
+  for (size_t k = 0; k < texts.size(); ++k) {
+    std::vector<int32_t> ids = {0};
+    for (int32_t id : (*tok)->EncodeContent(query)) ids.push_back(id);
+    ids.push_back(2);
+    ids.push_back(2);
+    for (int32_t id : (*tok)->EncodeContent(texts[k])) ids.push_back(id);
+    ids.push_back(2);
+    auto h = (*base)->Forward({ids});
+    ASSERT_TRUE(h.ok());
+    const float* cls = h->row(0, 0);
+    double logit = out_b[0];
+    for (int i = 0; i < d; ++i) {
+      double z = dense_b[static_cast<size_t>(i)];
+      for (int j = 0; j < d; ++j) z += dense_w[static_cast<size_t>(i) * d + j] * cls[j];
+      logit += out_w[static_cast<size_t>(i)] * std::tanh(z);
+    }
+    const double want = 1.0 / (1.0 + std::exp(-logit));
+    EXPECT_NEAR((*scores)[k], want, 1e-6) << k;
+  }
+  EXPECT_NE((*scores)[0], (*scores)[1]);
 }
 
 }  // namespace
