@@ -102,6 +102,7 @@ Status ParseSection(const YAML::Node& section, const std::string& name, Config* 
       else if (k == "top_k_retrieval") s = ReadInt(v, key, &q.top_k_retrieval, 1, 100000);
       else if (k == "rerank_candidates") s = ReadInt(v, key, &q.rerank_candidates, 1, 100000);
       else if (k == "enable_reranker") s = ReadBool(v, key, &q.enable_reranker);
+      else if (k == "reranker_model") s = ReadString(v, key, &q.reranker_model);
       else if (k == "w_namefolder") s = ReadDouble(v, key, &q.w_namefolder);
       else if (k == "w_context") s = ReadDouble(v, key, &q.w_context);
       else if (k == "w_facts") s = ReadDouble(v, key, &q.w_facts);

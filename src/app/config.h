@@ -14,6 +14,9 @@ struct SearchConfig {
   int top_k_retrieval = 100;
   int rerank_candidates = 30;
   bool enable_reranker = false;
+  // The cross-encoder the reranker uses when set (a *ForSequenceClassification BERT / XLM-R
+  // folder or installed name, e.g. bge-reranker-base); empty: SPEC §9.5's overlap reranker.
+  std::string reranker_model;
   double w_namefolder = 1.0;
   double w_context = 1.2;
   double w_facts = 1.0;

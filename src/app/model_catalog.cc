@@ -40,6 +40,13 @@ std::vector<CatalogEntry> BuildCatalog() {
   add({ModelKind::kImage, "siglip-base-patch16-224", "google/siglip-base-patch16-224", "main",
        "image_text_retrieval", "apache-2.0", "siglip", 768, 813 * kMB, "COCO 5k text->image R@1 47.8%",
        "~35 GFLOPs/image", "needs SigLIP support (planned)", false, false});
+  add({ModelKind::kText, "all-minilm-l6-v2", "sentence-transformers/all-MiniLM-L6-v2", "main",
+       "text_embedding", "apache-2.0", "bert", 384, 91 * kMB, "MTEB English retrieval avg 41.9",
+       "22M params", "English-only OCR text; smallest and fastest (mean pooling)", false, true});
+  add({ModelKind::kReranker, "bge-reranker-base", "BAAI/bge-reranker-base", "main", "reranking",
+       "mit", "xlm-roberta", 0, 1110 * kMB, "cross-encoder (English and Chinese), see the model card",
+       "278M params; one forward per candidate", "query reranker (search.reranker_model)", false,
+       true});
   return c;
 }
 

@@ -6,8 +6,10 @@
 #include <mutex>
 
 #include "app/engine.h"
+#include "app/text_encoder.h"
 #include "base/text.h"
 #include "facts/vocabulary.h"
+#include "nn/cross_encoder.h"
 #include "search/hybrid_query.h"
 #include "search/query_expansion.h"
 #include "search/wordnet.h"
@@ -74,11 +76,51 @@ class OverlapReranker : public Reranker {
   Database* db_;
 };
 
-// A cross-encoder reranker (query, asset text) -> relevance on the text engine slots in here
-// once src/nn has a BERT/XLM-R encoder (DESIGN §5.1); until then only the overlap reranker
-// exists, and search.enable_reranker selects it.
-std::unique_ptr<Reranker> MakeReranker(Database* db) {
-  return std::make_unique<OverlapReranker>(db);
+// The cross-encoder reranker (issue 7): search.reranker_model, a BERT / XLM-R
+// *ForSequenceClassification checkpoint (bge-reranker-base, ms-marco MiniLM, ...), scores the
+// original query against each candidate's text, its contexts then its facts (lexical_docs'
+// context_only_text and facts_only_text), as sigmoid(logit). A candidate with neither scores 0.
+class CrossEncoderReranker : public Reranker {
+ public:
+  CrossEncoderReranker(Database* db, std::shared_ptr<const nn::CrossEncoder> model)
+      : db_(db), model_(std::move(model)) {}
+  const char* name() const override { return "cross-encoder"; }
+  Result<std::vector<double>> Score(const std::string& query,
+                                    const std::vector<std::string>& ids) override {
+    QIMG_ASSIGN_OR_RETURN(Statement st, db_->Prepare(
+        "SELECT context_only_text, facts_only_text FROM lexical_docs WHERE asset_id = ?1"));
+    std::vector<std::string> texts;
+    std::vector<size_t> which;
+    for (size_t i = 0; i < ids.size(); ++i) {
+      st.Bind(1, ids[i]);
+      QIMG_ASSIGN_OR_RETURN(bool row, st.Step());
+      std::string text;
+      if (row) text = Trim(Trim(st.ColumnText(0)) + "\n" + Trim(st.ColumnText(1)));
+      QIMG_RETURN_IF_ERROR(st.Reset());
+      if (text.empty()) continue;
+      texts.push_back(std::move(text));
+      which.push_back(i);
+    }
+    std::vector<double> out(ids.size(), 0.0);
+    if (texts.empty()) return out;
+    QIMG_ASSIGN_OR_RETURN(std::vector<float> scores, model_->Score(query, texts));
+    for (size_t k = 0; k < which.size(); ++k) out[which[k]] = scores[k];
+    return out;
+  }
+
+ private:
+  Database* db_;
+  std::shared_ptr<const nn::CrossEncoder> model_;
+};
+
+// search.reranker_model set: the cross-encoder (a missing model is an error naming its install
+// command); otherwise SPEC §9.5's overlap reranker.
+Result<std::unique_ptr<Reranker>> MakeReranker(Database* db, const Config& config) {
+  if (Trim(config.search.reranker_model).empty()) {
+    return std::unique_ptr<Reranker>(std::make_unique<OverlapReranker>(db));
+  }
+  QIMG_ASSIGN_OR_RETURN(auto model, LoadRerankerModel(config));
+  return std::unique_ptr<Reranker>(std::make_unique<CrossEncoderReranker>(db, std::move(model)));
 }
 
 }  // namespace
@@ -165,7 +207,9 @@ Result<std::vector<SearchResult>> Engine::Query(const std::string& query,
   ho.all = options.all;
   ho.min_score = options.min_score;
   std::unique_ptr<Reranker> reranker;
-  if (options.rerank.value_or(sc.enable_reranker)) reranker = MakeReranker(db());
+  if (options.rerank.value_or(sc.enable_reranker)) {
+    QIMG_ASSIGN_OR_RETURN(reranker, MakeReranker(db(), config_));
+  }
   HybridTrace trace;
   QIMG_ASSIGN_OR_RETURN(std::vector<ScoredId> fused,
                         FuseHybrid(query, lists, ho, reranker.get(), &trace));

@@ -1,7 +1,16 @@
-// The OCR-text channel's encoder (SPEC §8.1-8.2: embed.text_model, e.g. BGE-M3), behind an
-// interface so the channel lights up as soon as src/nn gains a BERT/XLM-R text encoder: only
-// LoadTextEncoder changes then. Until then it reports Unavailable and the OCR vector channel is
-// skipped (the OCR lexical channel needs no model and always runs).
+// The OCR-text channel's encoder (SPEC §8.1-8.2: embed.text_model, e.g. BGE-M3) and the
+// cross-encoder reranker model (search.reranker_model), both on src/nn's BERT / XLM-R engine.
+//
+// Text encoder rules (docs/search.md "OCR vector channel"):
+//  - prefixes by the lowercased configured name (SPEC §8.2): "e5" -> "query: " / "passage: "
+//    unless present; "bge" without "m3", queries only -> the BGE retrieval instruction
+//    "Represent this sentence for searching relevant passages: " unless present; BGE-M3 none;
+//  - pooling: the folder's sentence-transformers Pooling module, else "bge" in the name -> CLS,
+//    otherwise attention-mask mean; then L2 normalisation;
+//  - a text longer than the model's limit (min(model_max_length, positions): BGE-M3 8192,
+//    bge-small 512 tokens) is cut into consecutive windows of that many pieces, each encoded
+//    with its own [CLS]/[SEP] (and the prefix), and the unit window vectors are averaged and
+//    renormalised; an empty (trimmed) text gives a zero vector.
 #pragma once
 
 #include <memory>
@@ -12,6 +21,10 @@
 #include "base/status.h"
 
 namespace qimg {
+
+namespace nn {
+class CrossEncoder;
+}
 
 class TextEncoder {
  public:
@@ -28,7 +41,11 @@ class TextEncoder {
 };
 
 // Unavailable (with the reason and, when the model is missing, the command that installs it)
-// when no text encoder can be loaded.
+// when no text encoder can be loaded. Loaded models are cached per folder for the process.
 Result<std::shared_ptr<const TextEncoder>> LoadTextEncoder(const Config& config);
+
+// The cross-encoder named by search.reranker_model (a *ForSequenceClassification folder or
+// installed name). InvalidArgument when the setting is empty; Unavailable when not installed.
+Result<std::shared_ptr<const nn::CrossEncoder>> LoadRerankerModel(const Config& config);
 
 }  // namespace qimg
