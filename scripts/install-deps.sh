@@ -15,6 +15,7 @@ PACKAGES=(
   libssl-dev libsentencepiece-dev libicu-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   wordnet-base
+  chromium  # headless browser for tests/web (e2e_web_browser_test)
 )
 export DEBIAN_FRONTEND=noninteractive
 if [ "${QIMG_SKIP_APT_UPDATE:-0}" != 1 ]; then $SUDO apt-get update; fi

@@ -28,7 +28,12 @@ async function api(path, options) {
 
 function hexOf(id) { return String(id).replace(/^#/, ''); }
 function baseName(p) { const s = String(p || ''); return s.slice(s.lastIndexOf('/') + 1); }
-function fmt(x) { return typeof x === 'number' ? x.toFixed(3) : String(x); }
+// Scores: three decimals, but a tiny non-zero score (BM25 of a word in most of a small
+// library) keeps its magnitude instead of reading as 0.000.
+function fmt(x) {
+  if (typeof x !== 'number') return String(x);
+  return x !== 0 && Math.abs(x) < 0.0005 ? x.toExponential(1) : x.toFixed(3);
+}
 
 // ---- search state <-> URL ----------------------------------------------------------------
 function paramsFromForm() {
@@ -158,6 +163,10 @@ function drawBoxes(d) {
     text.textContent = label;
     g.append(rect, bg, text);
     svg.append(g);
+    // Size the label's background to the rendered text (a per-character estimate clipped
+    // wide glyphs such as '%'); the estimate stays when the text is not laid out.
+    const len = text.getComputedTextLength ? text.getComputedTextLength() : 0;
+    if (len > 0) bg.setAttribute('width', len + 8 * scale);
   }
 }
 
