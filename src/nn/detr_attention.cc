@@ -60,39 +60,49 @@ Status DetrAttention::Forward(const Inputs& in, int batch, float* out) const {
   QIMG_RETURN_IF_ERROR(LinearForward(k_, tmp.data(), kv_rows, k.data()));
   QIMG_RETURN_IF_ERROR(LinearForward(v_, in.kv_in, kv_rows, v.data()));
 
-  std::vector<float> scores(static_cast<size_t>(in.q_len) * in.kv_len);
-  for (int b = 0; b < batch; ++b) {
-    const uint8_t* mask = in.key_mask ? in.key_mask + static_cast<int64_t>(b) * in.kv_len : nullptr;
-    for (int h = 0; h < heads_; ++h) {
+  // One task per (item, head), each on one thread with its own score matrix: one fork/join per
+  // attention instead of three per head, which matters on a loaded machine.
+  const int n = in.kv_len;
+  const int tasks = batch * heads_;
+  Status status;
+#pragma omp parallel
+  {
+    std::vector<float> scores(static_cast<size_t>(in.q_len) * n);
+    ScopedThreads one(1);
+#pragma omp for schedule(static)
+    for (int task = 0; task < tasks; ++task) {
+      const int b = task / heads_, h = task % heads_;
+      const uint8_t* mask = in.key_mask ? in.key_mask + static_cast<int64_t>(b) * n : nullptr;
       const float* qb = q.data() + static_cast<int64_t>(b) * in.q_len * d + h * hd;
-      const float* kb = k.data() + static_cast<int64_t>(b) * in.kv_len * d + h * hd;
-      const float* vb = v.data() + static_cast<int64_t>(b) * in.kv_len * d + h * hd;
+      const float* kb = k.data() + static_cast<int64_t>(b) * n * d + h * hd;
+      const float* vb = v.data() + static_cast<int64_t>(b) * n * d + h * hd;
       float* cb = ctx.data() + static_cast<int64_t>(b) * in.q_len * d + h * hd;
-      QIMG_RETURN_IF_ERROR(
-          Sgemm(true, in.q_len, in.kv_len, hd, 1.0f, qb, d, kb, d, 0.0f, scores.data(), in.kv_len));
-      const int n = in.kv_len;
-#pragma omp parallel for schedule(static) if (WorthParallel(static_cast <int64_t>(in.q_len) * n))
-      for (int r = 0; r < in.q_len; ++r) {
-        float* s = scores.data() + static_cast<int64_t>(r) * n;
+      Status s = Sgemm(true, in.q_len, n, hd, 1.0f, qb, d, kb, d, 0.0f, scores.data(), n);
+      for (int r = 0; s.ok() && r < in.q_len; ++r) {
+        float* row = scores.data() + static_cast<int64_t>(r) * n;
         // Padding keys get float32's lowest value added in transformers, which underflows to
         // probability 0 whenever one real key exists; they are zeroed here directly.
         float mx = -INFINITY;
         for (int j = 0; j < n; ++j) {
-          if (!mask || mask[j]) mx = std::max(mx, s[j]);
+          if (!mask || mask[j]) mx = std::max(mx, row[j]);
         }
         float sum = 0.0f;
         for (int j = 0; j < n; ++j) {
-          const float e = (!mask || mask[j]) ? Exp(s[j] - mx) : 0.0f;
-          s[j] = e;
+          const float e = (!mask || mask[j]) ? Exp(row[j] - mx) : 0.0f;
+          row[j] = e;
           sum += e;
         }
         const float inv = sum > 0 ? 1.0f / sum : 0.0f;
-        for (int j = 0; j < n; ++j) s[j] *= inv;
+        for (int j = 0; j < n; ++j) row[j] *= inv;
       }
-      QIMG_RETURN_IF_ERROR(Sgemm(false, in.q_len, hd, in.kv_len, 1.0f, scores.data(), in.kv_len, vb,
-                                 d, 0.0f, cb, d));
+      if (s.ok()) s = Sgemm(false, in.q_len, hd, n, 1.0f, scores.data(), n, vb, d, 0.0f, cb, d);
+      if (!s.ok()) {
+#pragma omp critical(detr_attention_status)
+        status = s;
+      }
     }
   }
+  QIMG_RETURN_IF_ERROR(status);
   return LinearForward(out_, ctx.data(), q_rows, out);
 }
 
