@@ -147,8 +147,9 @@ TEST_F(QueryE2e, SynonymFindsTheCarTaggedImage) {
   EXPECT_NE(dbg.out.find("Debug: overall="), std::string::npos);
 }
 
-// SPEC §14 test_ocr_vector_search, query half (the OCR vector channel needs a text encoder,
-// which src/nn does not have yet; the OCR-lexical channel and the FTS facts column answer).
+// SPEC §14 test_ocr_vector_search, query half. No text model is installed in this sandbox, so
+// the OCR-lexical channel and the FTS facts column answer (the OCR vector channel with a real
+// text encoder is e2e_text_vector_test).
 TEST_F(QueryE2e, OcrTextIsTheTopHit) {
   ojson r = QueryJson({"invoice payment due", "-n", "5"});
   ASSERT_FALSE(r.empty());
