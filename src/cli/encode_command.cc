@@ -8,8 +8,8 @@
 
 #include "base/text.h"
 #include "media/decode.h"
-#include "nn/clip_pipeline.h"
 #include "nn/text_embedder.h"
+#include "nn/image_text_model.h"
 
 namespace qimg {
 namespace {
@@ -85,9 +85,9 @@ int RunEncodeCommand(const EncodeCommandOptions& o) {
   if (!o.pooling.empty()) return Fail("--pooling applies to BERT / XLM-R text-model folders only");
   nn::ClipLoadOptions load;
   load.int8 = o.int8;
-  auto pipeline = nn::ClipPipeline::Load(o.model_dir, load);
+  auto pipeline = nn::LoadImageTextModel(o.model_dir, load);
   if (!pipeline.ok()) return Fail(pipeline.status().ToString());
-  const nn::ClipPipeline& p = **pipeline;
+  const nn::ImageTextModel& p = **pipeline;
 
   std::vector<Item> items;
   if (!o.images.empty()) {
@@ -108,20 +108,22 @@ int RunEncodeCommand(const EncodeCommandOptions& o) {
     AddItems("text", o.texts, *emb, &items);
     if (o.tokens) {
       for (size_t i = 0; i < o.texts.size(); ++i) {
-        nn::TokenizedText t = p.tokenizer().Encode(o.texts[i]);
+        nn::TokenizedText t = p.Tokenize(o.texts[i]);
         items[first_text + i].tokens.assign(t.input_ids.begin(),
                                             t.input_ids.begin() + t.eos_index + 1);
       }
     }
   }
 
-  const int dim = p.model().config().projection_dim;
+  const int dim = p.embedding_dim();
   if (o.json) {
     nlohmann::json out;
     out["model"] = SanitizeUtf8(o.model_dir);
     out["dim"] = dim;
     out["int8"] = o.int8;
-    out["logit_scale"] = RoundTrip(p.model().logit_scale_exp());
+    out["family"] = nn::ModelFamilyName(p.family());
+    out["logit_scale"] = RoundTrip(p.logit_scale());
+    out["logit_bias"] = RoundTrip(p.logit_bias());
     out["items"] = nlohmann::json::array();
     for (const Item& it : items) {
       nlohmann::json j = {{"type", it.type},

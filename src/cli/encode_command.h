@@ -1,4 +1,5 @@
-// `qimg encode`: loads a Hugging Face CLIP folder and prints embeddings of images and/or texts.
+// `qimg encode`: loads a Hugging Face CLIP or SigLIP folder and prints embeddings of images and/or
+// texts.
 // Registered by the CLI's command table; this file only runs the command.
 #pragma once
 
@@ -8,7 +9,7 @@
 namespace qimg {
 
 struct EncodeCommandOptions {
-  std::string model_dir;            // --model DIR (a Hugging Face CLIPModel folder)
+  std::string model_dir;            // --model DIR (a Hugging Face CLIPModel or SiglipModel folder)
   std::vector<std::string> images;  // --image FILE... (decoded by media/, any format it reads)
   std::vector<std::string> texts;   // --text STR...
   bool json = false;                // --json: one JSON object on stdout
@@ -21,9 +22,11 @@ struct EncodeCommandOptions {
 // the norm of the raw projection (raw = embedding * norm). Plain output is tab-separated:
 //   image<TAB>PATH<TAB>v1 v2 ...        text<TAB>STR<TAB>v1 v2 ...
 //   tokens<TAB>STR<TAB>id id ...        (with --tokens)
-// --json prints {"model", "dim", "int8", "logit_scale", "items": [{"type", "input",
-// "embedding", "raw_norm", "tokens"?}]}. Errors (missing model, undecodable image, nothing to
-// encode) are one line on stderr, "qimg encode: ...", and exit code 1; otherwise 0.
+// --json prints {"model", "dim", "int8", "family" ("clip" / "siglip"), "logit_scale",
+// "logit_bias" (0 for CLIP), "items": [{"type", "input", "embedding", "raw_norm", "tokens"?}]}.
+// Tokens run from the first token to the end token (CLIP: BOS..EOS; SigLIP: content..</s>).
+// Errors (missing model, undecodable image, nothing to encode) are one line on stderr,
+// "qimg encode: ...", and exit code 1; otherwise 0.
 //
 // A BERT / XLM-R text-model folder (config.json model_type bert, roberta or xlm-roberta; e.g.
 // bge-small-en-v1.5, all-MiniLM-L6-v2, BGE-M3) takes --text only; its --json has "family"

@@ -5,12 +5,10 @@
 #include "base/fs.h"
 
 namespace qimg::nn {
-namespace {
 
 using Json = nlohmann::json;
 
-// Reads an optional positive integer; keeps *out when absent or null.
-Status GetInt(const Json& obj, const char* key, int* out, int min_value = 1) {
+Status ReadConfigInt(const Json& obj, const char* key, int* out, int min_value) {
   auto it = obj.find(key);
   if (it == obj.end() || it->is_null()) return Status::Ok();
   if (!it->is_number_integer())
@@ -24,11 +22,11 @@ Status GetInt(const Json& obj, const char* key, int* out, int min_value = 1) {
   return Status::Ok();
 }
 
-Status GetTransformer(const Json& obj, TransformerConfig* c) {
-  QIMG_RETURN_IF_ERROR(GetInt(obj, "hidden_size", &c->hidden_size));
-  QIMG_RETURN_IF_ERROR(GetInt(obj, "intermediate_size", &c->intermediate_size));
-  QIMG_RETURN_IF_ERROR(GetInt(obj, "num_hidden_layers", &c->num_layers));
-  QIMG_RETURN_IF_ERROR(GetInt(obj, "num_attention_heads", &c->num_heads));
+Status ReadTransformerConfig(const Json& obj, TransformerConfig* c) {
+  QIMG_RETURN_IF_ERROR(ReadConfigInt(obj, "hidden_size", &c->hidden_size));
+  QIMG_RETURN_IF_ERROR(ReadConfigInt(obj, "intermediate_size", &c->intermediate_size));
+  QIMG_RETURN_IF_ERROR(ReadConfigInt(obj, "num_hidden_layers", &c->num_layers));
+  QIMG_RETURN_IF_ERROR(ReadConfigInt(obj, "num_attention_heads", &c->num_heads));
   if (auto it = obj.find("hidden_act"); it != obj.end() && !it->is_null()) {
     if (!it->is_string()) return Status::Corrupt("'hidden_act' is not a string");
     QIMG_ASSIGN_OR_RETURN(c->act, ParseActivation(it->get<std::string>()));
@@ -43,6 +41,12 @@ Status GetTransformer(const Json& obj, TransformerConfig* c) {
                            std::to_string(c->num_heads));
   }
   return Status::Ok();
+}
+
+namespace {
+
+Status GetInt(const Json& obj, const char* key, int* out, int min_value = 1) {
+  return ReadConfigInt(obj, key, out, min_value);
 }
 
 Status ParseInto(const Json& root, ClipConfig* c) {
@@ -67,13 +71,13 @@ Status ParseInto(const Json& root, ClipConfig* c) {
     if (auto it = root.find(key); it != root.end() && it->is_object() && !vision) vision = &*it;
   }
   if (!text || !vision) return Status::Corrupt("missing text_config or vision_config");
-  QIMG_RETURN_IF_ERROR(GetTransformer(*text, &c->text).WithContext("text_config"));
+  QIMG_RETURN_IF_ERROR(ReadTransformerConfig(*text, &c->text).WithContext("text_config"));
   QIMG_RETURN_IF_ERROR(GetInt(*text, "vocab_size", &c->text.vocab_size));
   QIMG_RETURN_IF_ERROR(GetInt(*text, "max_position_embeddings", &c->text.max_position_embeddings));
   QIMG_RETURN_IF_ERROR(GetInt(*text, "bos_token_id", &c->text.bos_token_id, 0));
   QIMG_RETURN_IF_ERROR(GetInt(*text, "eos_token_id", &c->text.eos_token_id, 0));
   QIMG_RETURN_IF_ERROR(GetInt(*text, "pad_token_id", &c->text.pad_token_id, 0));
-  QIMG_RETURN_IF_ERROR(GetTransformer(*vision, &c->vision).WithContext("vision_config"));
+  QIMG_RETURN_IF_ERROR(ReadTransformerConfig(*vision, &c->vision).WithContext("vision_config"));
   QIMG_RETURN_IF_ERROR(GetInt(*vision, "image_size", &c->vision.image_size));
   QIMG_RETURN_IF_ERROR(GetInt(*vision, "patch_size", &c->vision.patch_size));
   QIMG_RETURN_IF_ERROR(GetInt(*vision, "num_channels", &c->vision.num_channels));

@@ -3,6 +3,7 @@
 // defaults transformers' CLIPTextConfig / CLIPVisionConfig / CLIPConfig use.
 #pragma once
 
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <string_view>
 
@@ -53,5 +54,12 @@ struct ClipConfig {
 // image_size divisible by patch_size).
 Result<ClipConfig> ParseClipConfig(std::string_view json_text);
 Result<ClipConfig> LoadClipConfig(const std::string& path);
+
+// Pieces of the parser other config.json families (SigLIP) share. ReadConfigInt keeps *out when
+// the key is absent or null; Corrupt when it is not an integer in [min_value, 2^24].
+// ReadTransformerConfig reads hidden_size, intermediate_size, num_hidden_layers,
+// num_attention_heads, hidden_act and layer_norm_eps over the defaults already in *c.
+Status ReadConfigInt(const nlohmann::json& obj, const char* key, int* out, int min_value = 1);
+Status ReadTransformerConfig(const nlohmann::json& obj, TransformerConfig* c);
 
 }  // namespace qimg::nn

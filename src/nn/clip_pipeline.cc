@@ -5,16 +5,6 @@
 #include "base/fs.h"
 
 namespace qimg::nn {
-namespace {
-
-void Append(const Embeddings& part, Embeddings* all) {
-  all->dim = part.dim;
-  all->rows += part.rows;
-  all->values.insert(all->values.end(), part.values.begin(), part.values.end());
-}
-
-}  // namespace
-
 Result<std::unique_ptr<ClipPipeline>> ClipPipeline::Load(const std::string& dir,
                                                          const ClipLoadOptions& options) {
   if (!StatPath(dir).is_dir) return Status::NotFound("model folder " + dir + " does not exist");
@@ -69,30 +59,9 @@ Result<Embeddings> ClipPipeline::EncodeTexts(const std::vector<std::string>& tex
 
 Result<Embeddings> ClipPipeline::EncodeImages(const std::vector<RgbImage>& images,
                                               int batch_size) const {
-  Embeddings all;
-  all.dim = model_->config().projection_dim;
-  batch_size = std::max(1, batch_size);
-  const int64_t per_image = model_->PixelsPerImage();
-  for (size_t start = 0; start < images.size(); start += static_cast<size_t>(batch_size)) {
-    const int n =
-        static_cast<int>(std::min(images.size() - start, static_cast<size_t>(batch_size)));
-    std::vector<float> pixels(static_cast<size_t>(n) * static_cast<size_t>(per_image));
-    std::vector<Status> status(static_cast<size_t>(n));
-#pragma omp parallel for schedule(dynamic)
-    for (int i = 0; i < n; ++i) {
-      status[static_cast<size_t>(i)] = preprocessor_.Preprocess(
-          images[start + static_cast<size_t>(i)], pixels.data() + i * per_image);
-    }
-    for (int i = 0; i < n; ++i) {
-      if (!status[static_cast<size_t>(i)].ok()) {
-        return status[static_cast<size_t>(i)].WithContext(
-            "image " + std::to_string(start + static_cast<size_t>(i)));
-      }
-    }
-    QIMG_ASSIGN_OR_RETURN(Embeddings part, model_->EncodePixels(pixels.data(), n));
-    Append(part, &all);
-  }
-  return all;
+  return EncodeImageBatches(
+      preprocessor_, model_->PixelsPerImage(), model_->config().projection_dim, images, batch_size,
+      [this](const float* pixels, int n) { return model_->EncodePixels(pixels, n); });
 }
 
 }  // namespace qimg::nn

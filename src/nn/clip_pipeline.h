@@ -13,10 +13,11 @@
 #include "nn/clip_model.h"
 #include "nn/clip_tokenizer.h"
 #include "nn/image_preprocessor.h"
+#include "nn/image_text_model.h"
 
 namespace qimg::nn {
 
-class ClipPipeline {
+class ClipPipeline : public ImageTextModel {
  public:
   // NotFound when a required file is missing, Corrupt when one is malformed, InvalidArgument when
   // the preprocessor's output size does not match vision_config.image_size.
@@ -27,10 +28,21 @@ class ClipPipeline {
   const ClipTokenizer& tokenizer() const { return *tokenizer_; }
   const ImagePreprocessor& preprocessor() const { return preprocessor_; }
 
+  ModelFamily family() const override { return ModelFamily::kClip; }
+  int embedding_dim() const override { return model_->config().projection_dim; }
+  int image_size() const override { return model_->config().vision.image_size; }
+  float logit_scale() const override { return model_->logit_scale_exp(); }
+  float logit_bias() const override { return 0.0f; }
   // Raw text_embeds, one row per text, computed in batches of at most `batch_size`.
-  Result<Embeddings> EncodeTexts(const std::vector<std::string>& texts, int batch_size = 32) const;
+  Result<Embeddings> EncodeTexts(const std::vector<std::string>& texts,
+                                 int batch_size = 32) const override;
   // Raw image_embeds, one row per image (preprocessing runs in parallel).
-  Result<Embeddings> EncodeImages(const std::vector<RgbImage>& images, int batch_size = 32) const;
+  Result<Embeddings> EncodeImages(const std::vector<RgbImage>& images,
+                                  int batch_size = 32) const override;
+  TokenizedText Tokenize(std::string_view text) const override { return tokenizer_->Encode(text); }
+  Result<std::vector<float>> Preprocess(const RgbImage& image) const override {
+    return preprocessor_.Preprocess(image);
+  }
 
  private:
   ClipPipeline(std::unique_ptr<ClipModel> model, std::unique_ptr<ClipTokenizer> tokenizer,

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "base/text.h"
+#include "nn/siglip_test_util.h"
 #include "nn/test_util.h"
 
 namespace qimg {
@@ -50,6 +51,37 @@ TEST(EncodeCommandTest, JsonWithTokensMatchesGolden) {
     auto raw = Floats(golden["text_embeds"]);
     EXPECT_NEAR(e[0] * item["raw_norm"].get<float>(), raw[0], 1e-4f);
   }
+}
+
+TEST(EncodeCommandTest, SiglipFolder) {
+  EncodeCommandOptions o;
+  o.model_dir = nn::testing::SiglipTinyModelDir();
+  o.images = {nn::testing::SiglipTinyDir() + "/images/img01_gradient_shapes_64x48.png"};
+  o.texts = {"a photo of a cat"};
+  o.json = true;
+  o.tokens = true;
+  ::testing::internal::CaptureStdout();
+  int rc = RunEncodeCommand(o);
+  std::string out = ::testing::internal::GetCapturedStdout();
+  ASSERT_EQ(rc, 0);
+  auto j = nlohmann::json::parse(out);
+  EXPECT_EQ(j["family"], "siglip");
+  EXPECT_EQ(j["dim"], 64);
+  EXPECT_NEAR(j["logit_scale"].get<double>(), 10.0, 1e-5);
+  EXPECT_NEAR(j["logit_bias"].get<double>(), -2.5, 1e-7);
+  ASSERT_EQ(j["items"].size(), 2u);
+  const auto image = nn::testing::ReadSiglipGolden("images.json")["images"][0];
+  const auto text = nn::testing::ReadSiglipGolden("text_embeddings.json")["cases"][0];
+  auto img = Floats(j["items"][0]["embedding"]);
+  auto img_want = Floats(image["image_embeds_normalized"]);
+  EXPECT_LE(MaxAbsDiff(img.data(), img_want.data(), 64), 1e-5f);
+  auto e = Floats(j["items"][1]["embedding"]);
+  auto want = Floats(text["text_embeds_normalized"]);
+  EXPECT_LE(MaxAbsDiff(e.data(), want.data(), 64), 1e-5f);
+  // Content pieces then </s> (id 1); the padding is not printed.
+  auto ids = text["input_ids"].get<std::vector<int>>();
+  ids.resize(10);
+  EXPECT_EQ(j["items"][1]["tokens"].get<std::vector<int>>(), ids);
 }
 
 TEST(EncodeCommandTest, PlainOutputHasOneLinePerInput) {
