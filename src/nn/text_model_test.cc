@@ -227,7 +227,8 @@ TEST(CrossEncoderTest, XlmRobertaHeadMatchesHandArithmetic) {
   ASSERT_TRUE(orig.ok());
   auto tensors = Repack(**orig, [](const std::string& n) { return "roberta." + n; });
   const int d = 48;
-  std::vector<float> dense_w(static_cast<size_t>(d) * d, 0.0f), dense_b(d), out_w(d), out_b = {0.2f};
+  std::vector<float> dense_w(static_cast<size_t>(d) * d, 0.0f), dense_b(d), out_w(d),
+      out_b = {0.2f};
   for (int i = 0; i < d; ++i) {
     dense_w[static_cast<size_t>(i) * d + i] = 0.5f;
     dense_w[static_cast<size_t>(i) * d + (i + 1) % d] = -0.25f;
@@ -276,6 +277,65 @@ TEST(CrossEncoderTest, XlmRobertaHeadMatchesHandArithmetic) {
     EXPECT_NEAR((*scores)[k], want, 1e-6) << k;
   }
   EXPECT_NE((*scores)[0], (*scores)[1]);
+}
+
+}  // namespace
+}  // namespace qimg::nn
+
+namespace qimg::nn {
+namespace {
+
+// BertForSequenceClassification: "bert." encoder + pooler, classifier on pooler_output; the pair
+// is [CLS] q [SEP] t [SEP] with token types 0 then 1.
+TEST(CrossEncoderTest, BertHeadUsesPoolerAndSegmentTypes) {
+  ModelCopy copy("bert-tiny", "bert_reranker");
+  auto orig = SafetensorsFile::Open(Testdata("bert-tiny/model.safetensors"));
+  ASSERT_TRUE(orig.ok());
+  auto tensors = Repack(**orig, [](const std::string& n) { return "bert." + n; });
+  const int d = 64;
+  std::vector<float> w(d);
+  for (int i = 0; i < d; ++i) w[static_cast<size_t>(i)] = 0.05f * static_cast<float>(i % 7 - 3);
+  tensors.push_back(F32Tensor("classifier.weight", {1, d}, w));
+  tensors.push_back(F32Tensor("classifier.bias", {1}, {-0.3f}));
+  copy.Write("model.safetensors", SerializeSafetensors(tensors));
+  auto config = nlohmann::json::parse(ReadAll(Testdata("bert-tiny/config.json")));
+  config["architectures"] = {"BertForSequenceClassification"};
+  config["id2label"] = {{"0", "LABEL_0"}};
+  copy.Write("config.json", config.dump());
+  auto ce = CrossEncoder::Load(copy.dir());
+  ASSERT_TRUE(ce.ok()) << ce.status().ToString();
+  auto got = (*ce)->Score("red car", {"a car parked at night"});
+  ASSERT_TRUE(got.ok());
+
+  auto base = BertModel::Load(Testdata("bert-tiny"));
+  auto tok = TextTokenizer::LoadFromDir(Testdata("bert-tiny"), BertFamily::kBert, 512);
+  ASSERT_TRUE(base.ok() && tok.ok());
+  std::vector<int32_t> ids = {101}, types = {0};
+  for (int32_t id : (*tok)->EncodeContent("red car")) {
+    ids.push_back(id);
+    types.push_back(0);
+  }
+  ids.push_back(102);
+  types.push_back(0);
+  for (int32_t id : (*tok)->EncodeContent("a car parked at night")) {
+    ids.push_back(id);
+    types.push_back(1);
+  }
+  ids.push_back(102);
+  types.push_back(1);
+  auto h = (*base)->Forward({ids}, {types});
+  ASSERT_TRUE(h.ok());
+  auto pooled = (*base)->PoolerOutput(*h);
+  ASSERT_TRUE(pooled.ok());
+  double logit = -0.3;
+  for (int i = 0; i < d; ++i) logit += w[static_cast<size_t>(i)] * pooled->row(0)[i];
+  EXPECT_NEAR((*got)[0], 1.0 / (1.0 + std::exp(-logit)), 1e-6);
+  // Segment types matter: all-zero types give a different score.
+  auto h0 = (*base)->Forward({ids});
+  auto p0 = (*base)->PoolerOutput(*h0);
+  double logit0 = -0.3;
+  for (int i = 0; i < d; ++i) logit0 += w[static_cast<size_t>(i)] * p0->row(0)[i];
+  EXPECT_GT(std::fabs(logit - logit0), 1e-4);
 }
 
 }  // namespace
