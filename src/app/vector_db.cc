@@ -46,8 +46,13 @@ Result<std::optional<std::vector<float>>> LoadVector(Database* db, const std::st
 }
 
 Result<int64_t> VectorGeneration(Database* db, const std::string& model_id) {
+  // Pruning deletes the log entries an index file reflects, often all of them: the generation
+  // must not fall back to 0 then, or every new process would find the file "newer than the
+  // database" and rebuild it (minutes for an HNSW graph of 100k vectors). Sequence numbers are
+  // AUTOINCREMENT, never reused, so later changes still compare greater.
   QIMG_ASSIGN_OR_RETURN(Statement st, db->Prepare(
-      "SELECT COALESCE(MAX(seq), 0) FROM vector_changes WHERE model_id = ?1"));
+      "SELECT MAX(COALESCE((SELECT MAX(seq) FROM vector_changes WHERE model_id = ?1), 0), "
+      "COALESCE((SELECT pruned_through FROM vector_log_state WHERE model_id = ?1), 0))"));
   st.Bind(1, model_id);
   QIMG_ASSIGN_OR_RETURN(bool row, st.Step());
   return row ? st.ColumnInt(0) : 0;

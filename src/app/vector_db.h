@@ -24,7 +24,8 @@ Status UpsertVector(Database* db, const std::string& asset_id, const std::string
 Result<std::optional<std::vector<float>>> LoadVector(Database* db, const std::string& asset_id,
                                                      const std::string& model_id);
 
-// The newest change-log sequence for a model (0 when none): the index generation to match.
+// The newest change-log sequence for a model, or how far its log was pruned when that is
+// later (0 when neither): the index generation to match.
 Result<int64_t> VectorGeneration(Database* db, const std::string& model_id);
 // How far the model's log has been pruned (0 when never).
 Result<int64_t> VectorLogPrunedThrough(Database* db, const std::string& model_id);

@@ -2,6 +2,8 @@
 // the tiny random-weight CLIP of ../shared/testdata/clip-tiny configured as embed.model: its
 // scores mean nothing, but every piece of plumbing (incremental embedding, filters, deletions,
 // index files, staleness across processes, pHash neighbours) is real.
+#include <sys/stat.h>
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -221,6 +223,24 @@ TEST_F(VectorE2e, DamagedIndexFileIsRebuilt) {
   EXPECT_EQ(rep["repaired"].get<int64_t>(), ActiveAssets());
   EXPECT_EQ(rep["dim"], 32);
   EXPECT_GT(fs::file_size(files[0]), 100u);
+}
+
+// After repair (which prunes the change log) the next process must use the written file, not
+// rebuild it: the generation once fell back to 0 with an empty log, so every later vsearch
+// rewrote the index (minutes with an HNSW graph).
+TEST_F(VectorE2e, RepairedIndexIsReusedByLaterProcesses) {
+  MustJson({"repair", "--json"});
+  std::vector<fs::path> files;
+  for (const auto& e : fs::directory_iterator(VectorDir()))
+    if (e.path().extension() == ".qvec") files.push_back(e.path());
+  ASSERT_EQ(files.size(), 1u);
+  struct stat before{}, after{};
+  ASSERT_EQ(::stat(files[0].c_str(), &before), 0);
+  for (int i = 0; i < 2; ++i) MustJson({"vsearch", "a photo", "-n", "3", "--json"});
+  ASSERT_EQ(::stat(files[0].c_str(), &after), 0);
+  EXPECT_EQ(before.st_ino, after.st_ino) << "the index file was rewritten";
+  EXPECT_EQ(before.st_mtim.tv_sec, after.st_mtim.tv_sec);
+  EXPECT_EQ(before.st_mtim.tv_nsec, after.st_mtim.tv_nsec);
 }
 
 TEST_F(VectorE2e, DeletedFileLeavesResults) {
