@@ -60,6 +60,10 @@ TEST(DetrProcessorTest, ParsesConfig) {
   EXPECT_EQ(legacy->longest_edge, 1333);
   EXPECT_EQ(ParseDetrProcessorConfig(R"({"size": {"height": 800, "width": 800}})").status().code(),
             StatusCode::kInvalidArgument);
+  auto no_max = ParseDetrProcessorConfig(R"({"size": 600})");
+  ASSERT_TRUE(no_max.ok());
+  EXPECT_EQ(no_max->longest_edge, 1333);
+  EXPECT_FALSE(ParseDetrProcessorConfig(R"({"size": {"shortest_edge": 800}})").ok());
   EXPECT_FALSE(ParseDetrProcessorConfig(R"({"resample": 9})").ok());
   EXPECT_FALSE(ParseDetrProcessorConfig(R"({"image_std": [1, 0, 1]})").ok());
   EXPECT_FALSE(ParseDetrProcessorConfig("nope").ok());

@@ -69,7 +69,7 @@ Result<DetrProcessorConfig> ParseDetrProcessorConfig(std::string_view json_text)
     if (!it->is_number_integer()) return Status::Corrupt("'resample' is not an integer");
     c.resample = it->get<int>();
   }
-  // Old configs: "max_size" next to an integer size.
+  // Old configs: an integer size, with "max_size" or else 1333 (DetrImageProcessor's __init__).
   QIMG_RETURN_IF_ERROR(GetEdge(o, "max_size", &c.longest_edge));
   if (auto it = o.find("size"); it != o.end() && !it->is_null()) {
     if (it->is_number_integer()) {
@@ -79,7 +79,10 @@ Result<DetrProcessorConfig> ParseDetrProcessorConfig(std::string_view json_text)
         return Status::InvalidArgument("unsupported DETR 'size' " + it->dump() +
                                        " (only shortest_edge/longest_edge is implemented)");
       }
-      if (!it->contains("shortest_edge")) return Status::Corrupt("'size' has no shortest_edge");
+      // transformers' resize refuses a size dict without both edges.
+      if (!it->contains("shortest_edge") || !it->contains("longest_edge")) {
+        return Status::Corrupt("'size' needs shortest_edge and longest_edge");
+      }
       QIMG_RETURN_IF_ERROR(GetEdge(*it, "shortest_edge", &c.shortest_edge));
       QIMG_RETURN_IF_ERROR(GetEdge(*it, "longest_edge", &c.longest_edge));
     } else {

@@ -30,8 +30,8 @@ struct DetrProcessorConfig {
   bool do_pad = true;
 };
 
-// Missing keys keep DetrImageProcessor's defaults. `size` may be {shortest_edge, longest_edge},
-// the legacy {"shortest_edge"} / integer forms, or the old `max_size` key; {height, width} is
+// Missing keys keep DetrImageProcessor's defaults. `size` may be {shortest_edge, longest_edge} or
+// the legacy integer (shortest edge) with `max_size` (default 1333); {height, width} is
 // InvalidArgument (fixed-size DETR inputs are not implemented).
 Result<DetrProcessorConfig> ParseDetrProcessorConfig(std::string_view json_text);
 Result<DetrProcessorConfig> LoadDetrProcessorConfig(const std::string& path);
