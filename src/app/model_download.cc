@@ -124,7 +124,8 @@ Result<InstallResult> InstallFromHub(const Config& config, const CatalogEntry& e
                 ") from " + hub.options().endpoint + ": " + std::to_string(files.size()) + " files, " +
                 Megabytes(total));
   for (const auto& f : files) {
-    std::string dest = JoinPath(staging.base_dir(), f.path);
+    std::string dest = JoinPath(staging.base_dir(), f.path);  // f.path passed IsModelFile: a fixed name
+    QIMG_RETURN_IF_ERROR(MakeDirs(DirName(dest)));
     if (AlreadyComplete(dest, f)) {
       progress.FileDone(f.path, f.size.value_or(0), true);
       continue;

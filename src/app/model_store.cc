@@ -26,7 +26,13 @@ const char* const kModelFileNames[] = {
     "config.json", "preprocessor_config.json", "model.safetensors.index.json",
     "vocab.json", "merges.txt", "tokenizer.json", "tokenizer_config.json",
     "special_tokens_map.json", "added_tokens.json", "vocab.txt", "sentencepiece.bpe.model",
-    "spiece.model", "tokenizer.model"};
+    "spiece.model", "tokenizer.model",
+    // sentence-transformers packaging: which pooling the model was trained with (CLS or mean).
+    "modules.json", "sentence_bert_config.json"};
+
+// The only files below the top level that qimg keeps: fixed names, never a listed path, so a
+// repository listing cannot make us write outside the model folder.
+const char* const kModelSubpaths[] = {"1_Pooling/config.json"};
 
 bool HasConfig(const std::string& dir) { return StatPath(JoinPath(dir, "config.json")).is_regular; }
 
@@ -124,6 +130,9 @@ int RemoveEntry(const char* path, const struct stat*, int, struct FTW*) {
 }  // namespace
 
 bool IsModelFile(const std::string& rel) {
+  for (const char* n : kModelSubpaths) {
+    if (rel == n) return true;
+  }
   if (rel.empty() || rel.find('/') != std::string::npos) return false;
   for (const char* n : kModelFileNames) {
     if (rel == n) return true;
@@ -289,6 +298,9 @@ Result<std::vector<std::string>> CopyModelFiles(const std::string& src_dir, cons
   for (const auto& n : ListDir(src_dir)) {
     if (StatPath(JoinPath(src_dir, n)).is_regular) names.push_back(n);
   }
+  for (const char* sub : kModelSubpaths) {
+    if (StatPath(JoinPath(src_dir, sub)).is_regular) names.push_back(sub);
+  }
   std::vector<std::string> picked = SelectModelFiles(names);
   bool weights = std::any_of(picked.begin(), picked.end(),
                              [](const std::string& n) { return EndsWith(ToLowerAscii(n), ".safetensors"); });
@@ -299,6 +311,7 @@ Result<std::vector<std::string>> CopyModelFiles(const std::string& src_dir, cons
   for (const auto& n : picked) {
     QIMG_ASSIGN_OR_RETURN(std::string real, RealPath(JoinPath(src_dir, n)));  // HF cache: link → blob
     std::string to = JoinPath(dest_dir, n);
+    QIMG_RETURN_IF_ERROR(MakeDirs(DirName(to)));
     ::unlink(to.c_str());
     // A hard link costs nothing; across file systems (or on a file we may not link) copy instead.
     if (::link(real.c_str(), to.c_str()) != 0) QIMG_RETURN_IF_ERROR(CopyFileBytes(real, to));

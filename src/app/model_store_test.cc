@@ -40,8 +40,11 @@ TEST(ModelFilesTest, KeepsOnlyWhatTheEngineReads) {
   EXPECT_TRUE(IsModelFile("model-00001-of-00002.safetensors"));
   EXPECT_TRUE(IsModelFile("sentencepiece.bpe.model"));
   EXPECT_TRUE(IsModelFile("vocab.txt"));
+  EXPECT_TRUE(IsModelFile("modules.json"));
+  EXPECT_TRUE(IsModelFile("1_Pooling/config.json"));
   for (const char* bad : {"pytorch_model.bin", "model.pt", "model.ckpt", "tf_model.h5", "flax_model.msgpack",
-                          "model.onnx", "onnx/model.safetensors", "1_Pooling/config.json", "README.md"}) {
+                          "model.onnx", "onnx/model.safetensors", "2_Dense/config.json", "1_Pooling/../config.json",
+                          "/1_Pooling/config.json", "README.md"}) {
     EXPECT_FALSE(IsModelFile(bad)) << bad;
   }
   auto picked = SelectModelFiles({"open_clip_model.safetensors", "model.safetensors", "config.json",
@@ -150,6 +153,32 @@ TEST(ImportTest, InstallsListsAndVerifies) {
   ASSERT_EQ(v->problems.size(), 1u);
   EXPECT_EQ(v->problems[0].file, "base/vocab.json");
   EXPECT_EQ(v->problems[0].reason, "sha256 mismatch");
+}
+
+TEST(ImportTest, KeepsTheSentenceTransformersPoolingConfig) {
+  // all-MiniLM style folders say "mean pooling" only in modules.json + 1_Pooling/config.json;
+  // dropping them on install would silently change the model's vectors to the name rule's guess.
+  TempDir t;
+  const std::string src = t.path() + "/src";
+  Write(src + "/config.json", "{\"model_type\": \"bert\"}");
+  Write(src + "/model.safetensors", "weights");
+  Write(src + "/modules.json", "[{\"idx\": 1, \"path\": \"1_Pooling\", \"type\": \"sentence_transformers.models.Pooling\"}]");
+  Write(src + "/1_Pooling/config.json", "{\"pooling_mode_mean_tokens\": true}");
+  Write(src + "/2_Dense/config.json", "{}");
+  ImportRequest req;
+  req.source_dir = src;
+  req.name = "minilm";
+  auto r = ImportModel(t.path() + "/models", req);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->kind, "text");
+  EXPECT_EQ(r->files, 4);
+  EXPECT_TRUE(StatPath(r->base_dir + "/modules.json").is_regular);
+  EXPECT_TRUE(StatPath(r->base_dir + "/1_Pooling/config.json").is_regular);
+  EXPECT_FALSE(StatPath(r->base_dir + "/2_Dense").exists);
+  auto v = VerifyModel(t.path() + "/models/minilm");
+  ASSERT_TRUE(v.ok());
+  EXPECT_TRUE(v->problems.empty());
+  EXPECT_EQ(v->files_checked, 4);
 }
 
 TEST(ImportTest, RefusesFoldersWithoutSafetensors) {

@@ -30,7 +30,14 @@ std::string PoolingModuleDir(const std::string& dir) {
       auto path = m.find("path");
       if (type != m.end() && type->is_string() && path != m.end() && path->is_string() &&
           EndsWith(type->get<std::string>(), ".Pooling")) {
-        return path->get<std::string>();
+        // A module folder is a plain name inside the model folder ("1_Pooling"); anything that
+        // could leave it (a slash, "..", an absolute path) is ignored rather than followed.
+        const std::string p = path->get<std::string>();
+        if (p.empty() || p == "." || p == ".." || p.find('/') != std::string::npos ||
+            p.find('\\') != std::string::npos) {
+          continue;
+        }
+        return p;
       }
     }
   }
