@@ -36,6 +36,19 @@ TEST(SchemaTest, FreshDatabaseHasOriginalTablesAndOurVersion) {
   EXPECT_EQ(again->from_version, kSchemaVersion);
 }
 
+TEST(SchemaTest, OcrFactsAreFoundByTypeWithoutAScan) {
+  auto db = Database::Open(TempDbPath("facts_type"));
+  ASSERT_TRUE(db.ok()) << db.status().message();
+  ASSERT_TRUE(MigrateDatabase(db->get()).ok());
+  auto st = (*db)->Prepare(
+      "EXPLAIN QUERY PLAN SELECT f.asset_id, f.value_text FROM facts f WHERE f.fact_type = 'ocr' "
+      "AND f.value_text IS NOT NULL ORDER BY f.created_at DESC, f.id DESC");
+  ASSERT_TRUE(st.ok());
+  std::string plan;
+  while (*st->Step()) plan += st->ColumnText(3) + "\n";
+  EXPECT_NE(plan.find("idx_facts_type"), std::string::npos) << plan;
+}
+
 TEST(SchemaTest, NewerDatabaseIsRefused) {
   auto db = Database::Open(TempDbPath("newer"));
   ASSERT_TRUE(db.ok());
