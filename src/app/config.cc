@@ -181,6 +181,8 @@ Config DefaultConfig() {
 Result<Config> ParseConfig(const std::string& text, const std::string& path) {
   Config c = DefaultConfig();
   c.config_path = path;
+  // A file written before the default changed, or by the original, means its model.
+  c.embed.model = kLegacyImageModel;
   YAML::Node root;
   try {
     root = YAML::Load(text);

@@ -27,8 +27,13 @@ struct SearchConfig {
   std::string rank_bonus = "weighted";
 };
 
+// The original's image model (SPEC §12.1): what a config file that names no embed.model means.
+inline constexpr const char* kLegacyImageModel = "qimg-encoder-finetuned-clip-vit-large-patch14";
+
 struct EmbedConfig {
-  std::string model = "qimg-encoder-finetuned-clip-vit-large-patch14";
+  // New configurations (no config file, `qimg init-config`) use SigLIP 2 B/16; an existing file
+  // without embed.model keeps kLegacyImageModel (README "Differences from the original").
+  std::string model = "siglip2-base-patch16-224";
   std::string text_model = "qimg-text-encoder-bge-m3";
   std::string device = "auto";
   int batch_size = 16;

@@ -37,6 +37,20 @@ TEST(ConfigTest, DefaultYamlRoundTrips) {
   EXPECT_EQ(c->embed.model, d.embed.model);
 }
 
+TEST(ConfigTest, NewConfigsDefaultToSiglip2ExistingOnesKeepClip) {
+  EXPECT_EQ(DefaultConfig().embed.model, "siglip2-base-patch16-224");
+  // init-config writes the model out, so the new default sticks.
+  EXPECT_NE(DefaultConfigYaml(DefaultConfig()).find("model: siglip2-base-patch16-224"),
+            std::string::npos);
+  // A file that names no image model was written for the original default.
+  auto c = ParseConfig("search:\n  rrf_k: 60\n", "t.yaml");
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->embed.model, kLegacyImageModel);
+  auto named = ParseConfig("embed:\n  model: clip-vit-b-32-laion2b\n", "t.yaml");
+  ASSERT_TRUE(named.ok());
+  EXPECT_EQ(named->embed.model, "clip-vit-b-32-laion2b");
+}
+
 TEST(ConfigTest, FactsKeys) {
   auto c = ParseConfig("ocr:\n  languages: eng+deu\nobjects:\n  model: my-detr\n"
                        "facts:\n  tag_threshold: 0.2\n  tag_top_k: 3\n", "t.yaml");

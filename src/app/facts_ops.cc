@@ -27,8 +27,8 @@
 #include "media/decode.h"
 #include "media/media_init.h"
 #include "media/pil_resample.h"
-#include "nn/clip_pipeline.h"
 #include "nn/detr_detector.h"
+#include "nn/image_text_model.h"
 #include "store/lexical_store.h"
 
 namespace qimg {
@@ -167,13 +167,13 @@ Result<FactsExtractStats> Engine::ExtractFacts(const FactsExtractOptions& in) {
     }
     stats.object_runtime_available = detector != nullptr;
   }
-  std::unique_ptr<nn::ClipPipeline> clip;
+  std::unique_ptr<nn::ImageTextModel> clip;
   std::unique_ptr<facts::ClipLabeler> labeler;
   const bool want_clip = o.tags || o.caption;
   if (want_clip) {
     auto dir = LocateModel(config_, config_.embed.model, ModelKind::kImage);
     if (dir.ok()) {
-      auto p = nn::ClipPipeline::Load(*dir);
+      auto p = nn::LoadImageTextModel(*dir);
       if (p.ok()) {
         facts::LabelerOptions lo;
         lo.threshold = config_.facts.tag_threshold;

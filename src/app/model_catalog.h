@@ -24,15 +24,16 @@ struct CatalogEntry {
   std::string quality;   // published quality, e.g. "COCO 5k text->image R@1 46.5%"
   std::string cost;      // e.g. "~80 GFLOPs/image"
   std::string note;      // "default", "needs SigLIP support (planned)", …
-  bool default_for_kind = false;  // the SPEC §12.1 entry for its kind
+  bool default_for_kind = false;  // the default of new configurations for its kind
   bool supported = true;          // src/nn can run it today
 };
 
-// Every entry, defaults first in SPEC order (image, text, object), then the alternatives.
+// Every entry, defaults first (image, text, object), then the alternatives.
 const std::vector<CatalogEntry>& ModelCatalog();
 // By local name, or by repo id ("org/name", case-insensitive). nullptr when unknown.
 const CatalogEntry* FindCatalogEntry(const std::string& name_or_repo);
-// The SPEC §12.1 entry for a kind (image, text, object); nullptr for kinds without one.
+// The default entry for a kind (image: SigLIP 2 B/16; text, object: SPEC §12.1); nullptr for
+// kinds without one.
 const CatalogEntry* DefaultCatalogEntry(ModelKind kind);
 // "image" → kImage, …; nullopt for anything else.
 std::optional<ModelKind> ParseModelKind(const std::string& text);

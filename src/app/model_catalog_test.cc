@@ -5,11 +5,13 @@
 namespace qimg {
 namespace {
 
-TEST(ModelCatalogTest, DefaultsAreTheSpecTableInOrder) {
+TEST(ModelCatalogTest, DefaultsComeFirst) {
   const auto& c = ModelCatalog();
   ASSERT_GE(c.size(), 9u);
-  EXPECT_EQ(c[0].name, "qimg-encoder-finetuned-clip-vit-large-patch14");
-  EXPECT_EQ(c[0].repo, "openai/clip-vit-large-patch14");
+  // New configurations default to SigLIP 2 B/16; SPEC §12.1's image slot is still listed.
+  EXPECT_EQ(c[0].name, "siglip2-base-patch16-224");
+  EXPECT_EQ(c[0].repo, "google/siglip2-base-patch16-224");
+  EXPECT_TRUE(c[0].supported);
   EXPECT_EQ(c[1].name, "qimg-text-encoder-bge-m3");
   EXPECT_EQ(c[1].repo, "BAAI/bge-m3");
   EXPECT_EQ(c[2].name, "qimg-object-detector-detr-resnet-50");
@@ -31,13 +33,22 @@ TEST(ModelCatalogTest, FindsByNameOrRepoCaseInsensitively) {
   EXPECT_EQ(FindCatalogEntry("nope/nothing"), nullptr);
 }
 
-TEST(ModelCatalogTest, SiglipIsMarkedUnsupported) {
+TEST(ModelCatalogTest, SiglipIsSupportedWithPublishedNumbers) {
   for (const char* n : {"siglip2-base-patch16-224", "siglip-base-patch16-224"}) {
     const CatalogEntry* e = FindCatalogEntry(n);
     ASSERT_NE(e, nullptr) << n;
-    EXPECT_FALSE(e->supported);
-    EXPECT_NE(e->note.find("needs SigLIP support"), std::string::npos);
+    EXPECT_TRUE(e->supported);
+    EXPECT_EQ(e->dim, 768);
+    EXPECT_EQ(e->cost, "~35 GFLOPs/image");
   }
+  EXPECT_NE(FindCatalogEntry("google/siglip2-base-patch16-224")->quality.find("52.1%"),
+            std::string::npos);
+  EXPECT_NE(FindCatalogEntry("google/siglip-base-patch16-224")->quality.find("47.8%"),
+            std::string::npos);
+  const CatalogEntry* clip = FindCatalogEntry("qimg-encoder-finetuned-clip-vit-large-patch14");
+  ASSERT_NE(clip, nullptr);
+  EXPECT_FALSE(clip->default_for_kind);
+  EXPECT_NE(clip->quality.find("36.5%"), std::string::npos);
   EXPECT_TRUE(FindCatalogEntry("BAAI/bge-small-en-v1.5")->supported);
   EXPECT_EQ(FindCatalogEntry("BAAI/bge-small-en-v1.5")->dim, 384);
 }

@@ -126,7 +126,7 @@ Status EmbedImages(Database* db, const Config& config, const ImageModel& model,
     }
   }
   const size_t batch_size = static_cast<size_t>(std::max(1, config.embed.batch_size));
-  const int min_side = model.pipeline->model().config().vision.image_size;
+  const int min_side = model.pipeline->image_size();
   ThreadPool pool(std::clamp(static_cast<int>(std::thread::hardware_concurrency()), 1, 4));
   Progress progress(options.progress, static_cast<int>(jobs.size()), "images");
   auto batch_at = [&](size_t start) {
@@ -428,7 +428,9 @@ Result<std::vector<ScoredId>> Engine::VectorScores(const std::string& query,
     QIMG_ASSIGN_OR_RETURN(auto h, SyncVectorIndex(db(), config_.vector_dir, model->model_id, model->dim, SyncMode::kQuery));
     info->notes.push_back(h->note);
     QIMG_ASSIGN_OR_RETURN(auto hits, SearchIndex(h.get(), q, limit, allowed));
-    for (const auto& n : hits) image_hits.push_back({LabelToAssetId(n.label), UnitScore(n.similarity)});
+    info->notes.push_back(TextImageScoreNote(*model->pipeline));
+    for (const auto& n : hits)
+      image_hits.push_back({LabelToAssetId(n.label), TextImageScore(*model->pipeline, n.similarity)});
     if (h->index->size() == 0) info->notes.push_back("no image vectors for " + model->model_id + " (run `qimg embed`)");
   }
   // OCR vector channel (when a text encoder exists).

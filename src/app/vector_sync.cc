@@ -1,5 +1,8 @@
 #include "app/vector_sync.h"
 
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
 #include <map>
 #include <mutex>
 
@@ -9,7 +12,6 @@
 #include "base/hash.h"
 #include "base/log.h"
 #include "base/text.h"
-#include "nn/clip_config.h"
 
 namespace qimg {
 namespace {
@@ -119,27 +121,49 @@ Result<std::shared_ptr<IndexHandle>> SyncVectorIndex(Database* db, const std::st
 Result<ImageModel> LoadImageModel(const Config& config) {
   QIMG_ASSIGN_OR_RETURN(std::string dir, LocateModel(config, config.embed.model, ModelKind::kImage));
   static std::mutex mu;
-  static auto* cache = new std::map<std::string, std::shared_ptr<const nn::ClipPipeline>>();
+  static auto* cache = new std::map<std::string, std::shared_ptr<const nn::ImageTextModel>>();
   std::lock_guard<std::mutex> lock(mu);
   auto& slot = (*cache)[dir];
   if (!slot) {
-    auto p = nn::ClipPipeline::Load(dir);
+    auto p = nn::LoadImageTextModel(dir);
     if (!p.ok()) return p.status().WithContext("image model " + dir);
-    slot = std::shared_ptr<const nn::ClipPipeline>(std::move(p).value());
+    slot = std::shared_ptr<const nn::ImageTextModel>(std::move(p).value());
   }
   ImageModel m;
   m.pipeline = slot;
-  m.dim = slot->model().config().projection_dim;
+  m.dim = slot->embedding_dim();
   m.model_id = Trim(config.embed.model) + ":d" + std::to_string(m.dim);
   return m;
+}
+
+double TextImageScore(const nn::ImageTextModel& model, double cos) {
+  if (model.family() == nn::ModelFamily::kSiglip) {
+    return 1.0 / (1.0 + std::exp(-(model.logit_scale() * cos + model.logit_bias())));
+  }
+  return std::clamp((cos + 1.0) / 2.0, 0.0, 1.0);
+}
+
+std::string TextImageScoreNote(const nn::ImageTextModel& model) {
+  char buf[160];
+  if (model.family() == nn::ModelFamily::kSiglip) {
+    const float bias = model.logit_bias();
+    std::snprintf(buf, sizeof buf,
+                  "image score (SigLIP) = sigmoid(%.4g * cos %c %.4g): probability that the image "
+                  "matches",
+                  model.logit_scale(), bias < 0 ? '-' : '+', std::fabs(bias));
+  } else {
+    std::snprintf(buf, sizeof buf, "image score (CLIP) = (cos + 1) / 2 (logit scale %.4g unused)",
+                  model.logit_scale());
+  }
+  return buf;
 }
 
 Result<std::optional<std::string>> CurrentImageModelId(const Config& config, Database* db) {
   std::string setting = Trim(config.embed.model);
   auto dir = LocateModel(config, setting, ModelKind::kImage);
   if (dir.ok()) {
-    auto cfg = nn::LoadClipConfig(JoinPath(*dir, "config.json"));
-    if (cfg.ok()) return std::optional<std::string>(setting + ":d" + std::to_string(cfg->projection_dim));
+    auto dim = nn::ImageTextEmbeddingDim(*dir);
+    if (dim.ok()) return std::optional<std::string>(setting + ":d" + std::to_string(*dim));
   }
   QIMG_ASSIGN_OR_RETURN(auto models, ListStoredModels(db));
   for (const auto& m : models) {

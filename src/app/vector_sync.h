@@ -10,7 +10,7 @@
 #include "app/config.h"
 #include "base/status.h"
 #include "index/vector_index.h"
-#include "nn/clip_pipeline.h"
+#include "nn/image_text_model.h"
 #include "store/database.h"
 
 namespace qimg {
@@ -41,12 +41,19 @@ Result<std::shared_ptr<IndexHandle>> SyncVectorIndex(Database* db, const std::st
 // Drops cached indexes (after files were removed).
 void ForgetVectorIndex(const std::string& path);
 
-// The image model: located (Unavailable with the install hint), loaded once per process.
+// The image model (CLIP or SigLIP): located (Unavailable with the install hint), loaded once
+// per process.
 struct ImageModel {
-  std::shared_ptr<const nn::ClipPipeline> pipeline;
-  std::string model_id;  // "<embed.model>:d<projection_dim>"
+  std::shared_ptr<const nn::ImageTextModel> pipeline;
+  std::string model_id;  // "<embed.model>:d<embedding width>"
   int dim = 0;
 };
+// The image channel's score for a text-image cosine: CLIP keeps the original's (cos + 1) / 2
+// (SPEC §8.4); SigLIP gives sigmoid(logit_scale * cos + logit_bias), the match probability it
+// was trained to output.
+double TextImageScore(const nn::ImageTextModel& model, double cos);
+// One line saying how that score is computed for this model (for --debug).
+std::string TextImageScoreNote(const nn::ImageTextModel& model);
 Result<ImageModel> LoadImageModel(const Config& config);
 // The image model id without loading weights: from the model's config.json when installed,
 // else from stored vectors whose id starts with "<embed.model>:d" (most rows). nullopt: none.

@@ -115,7 +115,7 @@ void RegisterVectorCommands(CLI::App& app, CliState& state) {
         return ReportError(r.status());
       }
       if (va->out.debug) {
-        std::fprintf(stderr, "vsearch: model %s, min-score %g (image score = (cos+1)/2)\n",
+        std::fprintf(stderr, "vsearch: model %s, min-score %g (on the overall score)\n",
                      info.model_id.c_str(), o.min_score);
         for (const auto& n : info.notes) std::fprintf(stderr, "vsearch: %s\n", n.c_str());
       }

@@ -92,14 +92,14 @@ std::string ModelKey(const std::string& model_dir) {
   return AbsolutePath(model_dir) + buf;
 }
 
-Result<std::unique_ptr<ClipLabeler>> ClipLabeler::Create(const nn::ClipPipeline* pipeline,
+Result<std::unique_ptr<ClipLabeler>> ClipLabeler::Create(const nn::ImageTextModel* pipeline,
                                                          const std::string& model_key,
                                                          const LabelerOptions& options) {
   if (!pipeline) return Status::InvalidArgument("labeler needs a CLIP pipeline");
   std::unique_ptr<ClipLabeler> l(new ClipLabeler);
   l->pipeline_ = pipeline;
   l->options_ = options;
-  l->logit_scale_ = pipeline->model().logit_scale_exp();
+  l->logit_scale_ = pipeline->logit_scale();
   const auto& vocab = Vocabulary();
   const int rows = static_cast<int>(vocab.size());
   const std::string key_hash =

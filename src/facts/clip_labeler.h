@@ -5,7 +5,10 @@
 //  - label embeddings are cached on disk per model folder + vocabulary hash, so only the first
 //    run with a model pays for encoding ~1,000 concepts x 5 prompts;
 //  - probabilities are a softmax over the whole vocabulary of logit_scale * cosine, which is
-//    what CLIP was trained to calibrate; tags keep those above a threshold, at most top_k;
+//    what CLIP was trained to calibrate; tags keep those above a threshold, at most top_k.
+//    SigLIP models go through the same softmax with their own scale (their logit_bias shifts
+//    every label alike, so it cancels): the ranking is the model's, the threshold keeps its
+//    meaning of "share of the vocabulary's probability";
 //  - a caption is the best of a few sentences assembled from the top scene and object labels,
 //    scored like a label (cosine to the image).
 // Thread-compatible: const methods may run concurrently.
@@ -18,7 +21,7 @@
 #include "base/status.h"
 #include "facts/extracted_fact.h"
 #include "facts/vocabulary.h"
-#include "nn/clip_pipeline.h"
+#include "nn/image_text_model.h"
 
 namespace qimg::facts {
 
@@ -45,7 +48,7 @@ class ClipLabeler {
   // Loads the label embeddings from the cache or encodes them with `pipeline` (which must
   // outlive the labeler) and writes the cache. model_key identifies the checkpoint (folder path
   // plus weights size/mtime). A cache that cannot be written is not an error.
-  static Result<std::unique_ptr<ClipLabeler>> Create(const nn::ClipPipeline* pipeline,
+  static Result<std::unique_ptr<ClipLabeler>> Create(const nn::ImageTextModel* pipeline,
                                                      const std::string& model_key,
                                                      const LabelerOptions& options);
 
@@ -66,7 +69,7 @@ class ClipLabeler {
 
  private:
   ClipLabeler() = default;
-  const nn::ClipPipeline* pipeline_ = nullptr;
+  const nn::ImageTextModel* pipeline_ = nullptr;
   LabelerOptions options_;
   int dim_ = 0;
   std::vector<float> labels_;  // [Vocabulary().size(), dim_], unit rows

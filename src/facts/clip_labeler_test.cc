@@ -6,6 +6,7 @@
 
 #include "base/fs.h"
 #include "media/corpus_test_util.h"
+#include "nn/clip_pipeline.h"
 
 namespace qimg::facts {
 namespace {

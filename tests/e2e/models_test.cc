@@ -18,11 +18,12 @@ namespace {
 namespace fs = std::filesystem;
 using json = nlohmann::json;
 
-const char* kRepo = "openai/clip-vit-large-patch14";
-const char* kName = "qimg-encoder-finetuned-clip-vit-large-patch14";
+// The default image model of a new configuration (SigLIP 2 B/16), served from siglip-tiny.
+const char* kRepo = "google/siglip2-base-patch16-224";
+const char* kName = "siglip2-base-patch16-224";
 const std::string kCommit = "0123456789abcdef0123456789abcdef01234567";
 
-std::string Tiny() { return TestdataDir() + "/clip-tiny/model"; }
+std::string Tiny() { return TestdataDir() + "/siglip-tiny/model"; }
 
 class ModelsTest : public ::testing::Test {
  protected:
@@ -61,7 +62,7 @@ TEST_F(ModelsTest, DownloadsOnlyNeededFilesAndEncodes) {
   ASSERT_EQ(rec.size(), 1u);
   EXPECT_EQ(rec[0]["model_name"], kName);
   EXPECT_EQ(rec[0]["base_hf_model"], kRepo);
-  EXPECT_EQ(rec[0]["files"], 7);
+  EXPECT_EQ(rec[0]["files"], 6);
   std::string base = Models() + "/" + kName + "/base";
   EXPECT_EQ(rec[0]["base_dir"], base);
   for (const auto& req : hub_.Requests()) {
@@ -71,7 +72,7 @@ TEST_F(ModelsTest, DownloadsOnlyNeededFilesAndEncodes) {
   // The listing asked for blob hashes; LFS files were fetched through the redirect to /cdn/.
   bool listed = false, cdn = false;
   for (const auto& req : hub_.Requests()) {
-    listed |= req.find("/api/models/openai/clip-vit-large-patch14/revision/main") != std::string::npos;
+    listed |= req.find(std::string("/api/models/") + kRepo + "/revision/main") != std::string::npos;
     cdn |= req.find("GET /cdn/") == 0;
   }
   EXPECT_TRUE(listed);
@@ -85,7 +86,7 @@ TEST_F(ModelsTest, DownloadsOnlyNeededFilesAndEncodes) {
   EXPECT_EQ(manifest["revision"], "main");
   EXPECT_EQ(manifest["commit"], kCommit);
   EXPECT_EQ(manifest["base_subdir"], "base");
-  EXPECT_EQ(manifest["files"].size(), 7u);
+  EXPECT_EQ(manifest["files"].size(), 6u);
   EXPECT_TRUE(fs::exists(Models() + "/" + kName + "/README.md"));
   for (const auto& e : fs::directory_iterator(Models())) {
     EXPECT_NE(e.path().filename().string()[0], '.') << "leftover " << e.path();
@@ -147,7 +148,7 @@ TEST_F(ModelsTest, HeadGivesHashesWhenTheListingHasNone) {
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("checksum"), std::string::npos) << r.err;
   bool head = false;
-  for (const auto& req : hub_.Requests()) head |= req.find("HEAD /openai/clip-vit-large-patch14/resolve/") == 0;
+  for (const auto& req : hub_.Requests()) head |= req.find(std::string("HEAD /") + kRepo + "/resolve/") == 0;
   EXPECT_TRUE(head);
   hub_.Corrupt("model.safetensors", false);
   CliResult ok = Run({"models", "download", "--image"});
@@ -181,7 +182,7 @@ TEST_F(ModelsTest, NetworkFailureIsClear) {
 }
 
 TEST_F(ModelsTest, CopiesFromTheHfCacheFollowingRefs) {
-  std::string repo = box_.dir() + "/hf-cache/models--openai--clip-vit-large-patch14";
+  std::string repo = box_.dir() + "/hf-cache/models--google--siglip2-base-patch16-224";
   fs::create_directories(repo + "/refs");
   std::ofstream(repo + "/refs/main") << kCommit;
   fs::create_directories(repo + "/blobs");
@@ -212,7 +213,7 @@ TEST_F(ModelsTest, ImportsAFolderAndVerifyCatchesCorruption) {
   json rec = json::parse(r.out);
   EXPECT_EQ(rec["model_name"], kName);  // the slot embed.model names
   EXPECT_EQ(Run({"models", "verify"}).exit_code, 0);
-  std::string vocab = Models() + "/" + kName + "/base/vocab.json";
+  std::string vocab = Models() + "/" + kName + "/base/spiece.model";
   std::string text;
   {
     std::ifstream in(vocab, std::ios::binary);
@@ -223,7 +224,7 @@ TEST_F(ModelsTest, ImportsAFolderAndVerifyCatchesCorruption) {
   std::ofstream(vocab, std::ios::binary) << text;
   CliResult v = Run({"models", "verify", "--json"});
   EXPECT_EQ(v.exit_code, 1);
-  EXPECT_NE(v.err.find("base/vocab.json"), std::string::npos) << v.err;
+  EXPECT_NE(v.err.find("base/spiece.model"), std::string::npos) << v.err;
   json j = json::parse(v.out);
   EXPECT_EQ(j["ok"], false);
   CliResult dup = Run({"models", "import", Tiny(), "--image"});

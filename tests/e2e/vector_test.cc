@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -266,7 +267,8 @@ TEST(VectorE2eNoModel, MissingModelIsNamedLexicalStillWorks) {
   for (auto args : std::vector<std::vector<std::string>>{{"embed"}, {"vsearch", "beach"}}) {
     auto r = sb.Run(args);
     EXPECT_EQ(r.exit_code, 1) << args[0];
-    EXPECT_NE(r.err.find("qimg-encoder-finetuned-clip-vit-large-patch14"), std::string::npos) << r.err;
+    // No config file: the default of new configurations, SigLIP 2 B/16.
+    EXPECT_NE(r.err.find("siglip2-base-patch16-224"), std::string::npos) << r.err;
     EXPECT_NE(r.err.find("qimg models"), std::string::npos) << r.err;
   }
   auto s = sb.Run({"search", "beach", "--json"});
@@ -275,6 +277,70 @@ TEST(VectorE2eNoModel, MissingModelIsNamedLexicalStillWorks) {
   // similar and repair need no model.
   EXPECT_EQ(sb.Run({"similar", sb.dir() + "/lib/beach.jpg", "--json"}).exit_code, 0);
   EXPECT_EQ(sb.Run({"repair", "--json"}).exit_code, 0);
+}
+
+// The same commands on a SigLIP folder (siglip-tiny): embeddings are the model's width, and the
+// image channel's score is sigmoid(logit_scale * cos + logit_bias), so --min-score is a match
+// probability. The expected score is recomputed from `qimg encode` on the same file and text.
+TEST(VectorE2eSiglip, EmbedVsearchSimilarWithSigmoidScores) {
+  CliSandbox sb("vector_siglip");
+  const std::string lib = sb.dir() + "/lib";
+  fs::create_directories(lib);
+  for (const char* name : {"photo-01.png", "photo-02.png", "photo-03.png", "photo-04.jpg"})
+    fs::copy_file(CorpusDir() + "/photos/" + name, lib + "/" + name);
+  const std::string model = TestdataDir() + "/siglip-tiny/model";
+  const std::string config = sb.dir() + "/qimg.yml";
+  std::ofstream(config) << "embed:\n  model: " << model << "\n  batch_size: 3\n";
+  auto run = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {"--config", config});
+    return sb.Run(args);
+  };
+  ASSERT_EQ(run({"collection", "add", lib, "--name", "lib"}).exit_code, 0);
+  ASSERT_EQ(run({"update"}).exit_code, 0);
+  CliResult e = run({"embed", "--json"});
+  ASSERT_EQ(e.exit_code, 0) << e.err;
+  ojson ej = Json(e);
+  EXPECT_EQ(ej["model_id"], model + ":d64");
+  EXPECT_EQ(ej["dim"], 64);
+  EXPECT_EQ(ej["embedded_images"], 4);
+  EXPECT_EQ(ej["errors"], 0);
+
+  const std::string query = "a photo of a cat";
+  CliResult v = run({"vsearch", query, "--json", "--debug"});
+  ASSERT_EQ(v.exit_code, 0) << v.err;
+  EXPECT_NE(v.err.find("image score (SigLIP) = sigmoid(10 * cos - 2.5)"), std::string::npos)
+      << v.err;
+  ojson hits = Json(v);
+  ASSERT_EQ(hits.size(), 4u);
+  CliResult enc = sb.Run({"encode", "--model", model, "--image", lib + "/photo-01.png", "--text",
+                          query, "--json"});
+  ASSERT_EQ(enc.exit_code, 0) << enc.err;
+  ojson ej2 = ojson::parse(enc.out);
+  double cos = 0;
+  for (int i = 0; i < 64; ++i)
+    cos += ej2["items"][0]["embedding"][i].get<double>() * ej2["items"][1]["embedding"][i].get<double>();
+  const double want = 1.0 / (1.0 + std::exp(-(10.0 * cos - 2.5)));
+  bool found = false;
+  for (const auto& h : hits) {
+    double s = h["scores"]["vector_image"].get<double>();
+    EXPECT_GT(s, 0.0);
+    EXPECT_LT(s, 0.5);  // random weights: cosines near 0, so probabilities near sigmoid(-2.5)
+    if (h["path"].get<std::string>().find("photo-01.png") != std::string::npos) {
+      found = true;
+      EXPECT_NEAR(s, want, 1e-4);
+    }
+  }
+  EXPECT_TRUE(found);
+  // --min-score is a probability: nothing here is a likely match.
+  CliResult strict = run({"vsearch", query, "--json", "--min-score", "0.5"});
+  ASSERT_EQ(strict.exit_code, 0) << strict.err;
+  EXPECT_EQ(Json(strict).size(), 0u);
+
+  CliResult sim = run({"similar", lib + "/photo-01.png", "--json"});
+  ASSERT_EQ(sim.exit_code, 0) << sim.err;
+  ojson sj = Json(sim);
+  ASSERT_GE(sj.size(), 3u);
+  for (const auto& h : sj) EXPECT_EQ(h["path"].get<std::string>().find("photo-01.png"), std::string::npos);
 }
 
 }  // namespace
