@@ -1,10 +1,11 @@
-// Throughput of the CLIP engine on ViT-B/32, ViT-B/16 and ViT-L/14 shaped models with random
+// Throughput of the engine on ViT-B/32, ViT-B/16, ViT-L/14 (CLIP) and SigLIP 2 B/16 shaped
+// models (siglip_bench_model.h) with random
 // weights built in memory (the loader path is the real one: a safetensors image is assembled and
 // parsed). Reports images/s and texts/s at several batch sizes, achieved GFLOP/s next to the
 // machine's measured GEMM peak, and peak resident memory during inference. The PyTorch side of
 // the comparison is bench/nn_bench_torch.py (same shapes, same thread count).
 //
-//   nn_bench [--model b32|b16|l14|all] [--threads 2] [--batches 1,8,32] [--int8]
+//   nn_bench [--model b32|b16|l14|siglip2-b16|all] [--threads 2] [--batches 1,8,32] [--int8]
 //            [--seconds 3] [--no-texts] [--no-check] [--repeat R]
 // Each figure is the best of R timing windows (default 1).
 // With --int8 it first prints the smallest cosine between int8 and fp32 embeddings of the same
@@ -22,9 +23,11 @@
 #include <vector>
 
 #include "base/text.h"
+#include "siglip_bench_model.h"
 #include "nn/clip_model.h"
 #include "nn/parallel.h"
 #include "nn/safetensors.h"
+#include "nn/siglip_model.h"
 
 namespace qimg::nn {
 namespace {
@@ -233,6 +236,57 @@ Timing TimePerRun(F&& fn, double seconds) {
   return best;
 }
 
+// SigLIP 2 B/16: images, and texts at the 64 tokens the tower always runs (it attends to its
+// padding, so there is no short-caption shortcut as for CLIP). False on a load failure.
+bool BenchSiglip(const std::vector<int>& batches, bool int8, bool texts, double seconds) {
+  const SiglipConfig config = Siglip2B16Config();
+  const std::string label = "SigLIP 2 B/16";
+  std::unique_ptr<SiglipModel> model;
+  {
+    auto file = SafetensorsFile::FromBytes(RandomSiglipCheckpoint(config));
+    if (!file.ok()) {
+      std::fprintf(stderr, "%s\n", file.status().ToString().c_str());
+      return false;
+    }
+    ClipLoadOptions options;
+    options.int8 = int8;
+    auto m = SiglipModel::FromCheckpoint(config, **file, options);
+    if (!m.ok()) {
+      std::fprintf(stderr, "%s\n", m.status().ToString().c_str());
+      return false;
+    }
+    model = std::move(m).value();
+  }
+  for (int batch : batches) {
+    std::vector<float> pixels(static_cast<size_t>(batch) * model->PixelsPerImage());
+    for (size_t i = 0; i < pixels.size(); ++i) pixels[i] = std::sin(0.001f * static_cast<float>(i));
+    ResetPeakRss();
+    Timing t = TimePerRun([&] { (void)model->EncodePixels(pixels.data(), batch); }, seconds);
+    const double flops = SiglipVisionFlops(config) * batch;
+    std::printf("| %s | image | %d | %.2f | %.1f | %.0f | %.2f | %.0f | %.0f |\n", label.c_str(),
+                batch, batch / t.wall, t.wall * 1e3, flops / t.wall / 1e9, batch / t.cpu,
+                flops / t.cpu / 1e9, PeakRssMiB());
+    std::fflush(stdout);
+  }
+  if (!texts) return true;
+  const int len = config.text.max_position_embeddings;
+  for (int batch : batches) {
+    std::vector<std::vector<int32_t>> ids(static_cast<size_t>(batch), std::vector<int32_t>(len, 0));
+    for (auto& row : ids) {
+      for (int i = 0; i < 8; ++i) row[static_cast<size_t>(i)] = 1000 + 37 * i;
+      row[8] = 1;  // <eos>, then <pad> = 0
+    }
+    ResetPeakRss();
+    Timing t = TimePerRun([&] { (void)model->EncodeTokenIds(ids); }, seconds / 2);
+    const double flops = SiglipTextFlops(config) * batch;
+    std::printf("| %s | text (%d tok) | %d | %.1f | %.1f | %.0f | %.1f | %.0f | %.0f |\n",
+                label.c_str(), len, batch, batch / t.wall, t.wall * 1e3, flops / t.wall / 1e9,
+                batch / t.cpu, flops / t.cpu / 1e9, PeakRssMiB());
+    std::fflush(stdout);
+  }
+  return true;
+}
+
 int Main(int argc, char** argv) {
   std::string models = "all";
   int threads = 2;
@@ -264,7 +318,7 @@ int Main(int argc, char** argv) {
     } else {
       std::fprintf(
           stderr,
-          "usage: nn_bench [--model b32|b16|l14|all] [--threads N] "
+          "usage: nn_bench [--model b32|b16|l14|siglip2-b16|all] [--threads N] "
           "[--batches 1,8,32] [--int8] [--seconds S] [--no-texts] [--no-check] [--repeat R]\n");
       return 2;
     }
@@ -278,8 +332,13 @@ int Main(int argc, char** argv) {
       "RSS MiB |\n");
   std::printf("|---|---|---|---|---|---|---|---|---|\n");
   std::vector<std::string> names =
-      models == "all" ? std::vector<std::string>{"b32", "b16", "l14"} : Split(models, ',');
+      models == "all" ? std::vector<std::string>{"b32", "b16", "l14", "siglip2-b16"}
+                      : Split(models, ',');
   for (const std::string& name : names) {
+    if (name == "siglip2-b16") {
+      if (!BenchSiglip(batches, int8, texts, seconds)) return 1;
+      continue;
+    }
     ClipConfig config = MakeConfig(name);
     std::unique_ptr<ClipModel> model;
     const std::string label = name == "b32" ? "ViT-B/32" : name == "b16" ? "ViT-B/16" : "ViT-L/14";

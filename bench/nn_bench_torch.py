@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
-"""PyTorch side of bench/nn_bench: the same CLIP towers (transformers' CLIPModel eager code path:
+"""PyTorch side of bench/nn_bench: the same CLIP and SigLIP towers (transformers' CLIPModel eager code path:
 separate q/k/v Linear layers, bmm attention, quick_gelu, pre-norm), random weights, same shapes,
 same thread count. Not a CI dependency; run by hand:
 
   OPENBLAS_CORETYPE=SkylakeX python3 bench/nn_bench_torch.py --threads 2 --model b32
+  ... --model siglip2-b16   (SiglipModel's eager path: tanh GELU, no class token, attention-pooling
+                             head, 64-token bidirectional text tower, Gemma's 256k vocabulary)
 
 Debian's python3-torch does its Linear layers through libblas.so.3; with OpenBLAS installed
 (libopenblas0-openmp) its CPU detection reports this processor as "Prescott" and runs SSE3
@@ -47,8 +49,9 @@ class Attention(nn.Module):
 
 
 class Layer(nn.Module):
-    def __init__(self, d, ff, heads):
+    def __init__(self, d, ff, heads, act="quick_gelu"):
         super().__init__()
+        self.act = act
         self.layer_norm1, self.layer_norm2 = nn.LayerNorm(d), nn.LayerNorm(d)
         self.self_attn = Attention(d, heads)
         self.fc1, self.fc2 = nn.Linear(d, ff), nn.Linear(ff, d)
@@ -56,7 +59,10 @@ class Layer(nn.Module):
     def forward(self, x, mask=None):
         x = x + self.self_attn(self.layer_norm1(x), mask)
         h = self.fc1(self.layer_norm2(x))
-        h = h * torch.sigmoid(1.702 * h)  # quick_gelu
+        if self.act == "quick_gelu":
+            h = h * torch.sigmoid(1.702 * h)
+        else:  # SigLIP's gelu_pytorch_tanh
+            h = nn.functional.gelu(h, approximate="tanh")
         return x + self.fc2(h)
 
 
@@ -98,6 +104,48 @@ class Text(nn.Module):
         return self.text_projection(x[torch.arange(b), ids.argmax(-1)])
 
 
+class SiglipVision(nn.Module):
+    """SiglipVisionTransformer: conv with bias, no class token, post-norm, attention-pooling head."""
+
+    def __init__(self, d=768, ff=3072, layers=12, heads=12, patch=16, image=224):
+        super().__init__()
+        self.patch_embedding = nn.Conv2d(3, d, patch, patch)
+        self.position_embedding = nn.Embedding((image // patch) ** 2, d)
+        self.layers = nn.ModuleList(Layer(d, ff, heads, "gelu_tanh") for _ in range(layers))
+        self.post_layernorm = nn.LayerNorm(d, eps=1e-6)
+        self.probe = nn.Parameter(torch.randn(1, 1, d))
+        self.attention = nn.MultiheadAttention(d, heads, batch_first=True)
+        self.layernorm = nn.LayerNorm(d, eps=1e-6)
+        self.fc1, self.fc2 = nn.Linear(d, ff), nn.Linear(ff, d)
+
+    def forward(self, px):
+        x = self.patch_embedding(px).flatten(2).transpose(1, 2) + self.position_embedding.weight
+        for layer in self.layers:
+            x = layer(x)
+        x = self.post_layernorm(x)
+        a = self.attention(self.probe.expand(x.shape[0], -1, -1), x, x, need_weights=False)[0]
+        h = nn.functional.gelu(self.fc1(self.layernorm(a)), approximate="tanh")
+        return (a + self.fc2(h))[:, 0]
+
+
+class SiglipText(nn.Module):
+    """SiglipTextTransformer: no mask, final norm, last position through `head`."""
+
+    def __init__(self, d=768, ff=3072, layers=12, heads=12, vocab=256000, positions=64):
+        super().__init__()
+        self.token_embedding = nn.Embedding(vocab, d)
+        self.position_embedding = nn.Embedding(positions, d)
+        self.layers = nn.ModuleList(Layer(d, ff, heads, "gelu_tanh") for _ in range(layers))
+        self.final_layer_norm = nn.LayerNorm(d, eps=1e-6)
+        self.head = nn.Linear(d, d)
+
+    def forward(self, ids):
+        x = self.token_embedding(ids) + self.position_embedding.weight[: ids.shape[1]]
+        for layer in self.layers:
+            x = layer(x)
+        return self.head(self.final_layer_norm(x)[:, -1])
+
+
 REPEAT = 1
 
 
@@ -134,10 +182,14 @@ def main():
     print("| model | input | batch | items/s | ms/batch | items/CPU-s | peak RSS MiB (process max) |")
     print("|---|---|---|---|---|---|---|")
     for name in a.model.split(","):
-        vd, vf, vl, vh, patch, td, tf, tl, th, proj = CONFIGS[name]
-        label = {"b32": "ViT-B/32", "b16": "ViT-B/16", "l14": "ViT-L/14"}[name]
-        vision = Vision(vd, vf, vl, vh, patch, proj).eval()
-        text = Text(td, tf, tl, th, proj).eval()
+        if name == "siglip2-b16":
+            label, tokens = "SigLIP 2 B/16", 64
+            vision, text = SiglipVision().eval(), SiglipText().eval()
+        else:
+            vd, vf, vl, vh, patch, td, tf, tl, th, proj = CONFIGS[name]
+            label, tokens = {"b32": "ViT-B/32", "b16": "ViT-B/16", "l14": "ViT-L/14"}[name], 77
+            vision = Vision(vd, vf, vl, vh, patch, proj).eval()
+            text = Text(td, tf, tl, th, proj).eval()
         with torch.inference_mode():
             for b in map(int, a.batches.split(",")):
                 px = torch.randn(b, 3, 224, 224)
@@ -147,11 +199,12 @@ def main():
             if a.no_texts:
                 continue
             for b in map(int, a.batches.split(",")):
-                ids = torch.randint(1000, 2000, (b, 77))
-                ids[:, 0], ids[:, -1] = 49406, 49407
+                ids = torch.randint(1000, 2000, (b, tokens))
+                if tokens == 77:
+                    ids[:, 0], ids[:, -1] = 49406, 49407
                 s, c = timed(lambda: text(ids), a.seconds / 2)
                 rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-                print(f"| {label} | text (77 tok) | {b} | {b / s:.1f} | {s * 1e3:.1f} | {b / c:.1f} | {rss:.0f} |", flush=True)
+                print(f"| {label} | text ({tokens} tok) | {b} | {b / s:.1f} | {s * 1e3:.1f} | {b / c:.1f} | {rss:.0f} |", flush=True)
 
 
 if __name__ == "__main__":
