@@ -16,8 +16,8 @@ namespace qimg::nn {
 
 inline SiglipConfig Siglip2B16Config() {
   SiglipConfig c;
-  for (TransformerConfig* t : {static_cast<TransformerConfig*>(&c.text),
-                               static_cast<TransformerConfig*>(&c.vision)}) {
+  for (TransformerConfig* t :
+       {static_cast<TransformerConfig*>(&c.text), static_cast<TransformerConfig*>(&c.vision)}) {
     t->hidden_size = 768;
     t->intermediate_size = 3072;
     t->num_layers = 12;
@@ -40,8 +40,8 @@ inline std::string RandomSiglipCheckpoint(const SiglipConfig& c) {
   auto add = [&](const std::string& name, std::vector<int64_t> shape) {
     int64_t n = 1;
     for (int64_t d : shape) n *= d;
-    const bool gain = name.find("norm") != std::string::npos &&
-                      name.compare(name.size() - 7, 7, ".weight") == 0;
+    const bool gain =
+        name.find("norm") != std::string::npos && name.compare(name.size() - 7, 7, ".weight") == 0;
     const bool matrix = shape.size() == 2 && name.find("embedding") == std::string::npos;
     const float a = matrix ? 1.7f / std::sqrt(static_cast<float>(shape[1])) : 0.02f;
     std::vector<float> v(static_cast<size_t>(n));
@@ -77,7 +77,8 @@ inline std::string RandomSiglipCheckpoint(const SiglipConfig& c) {
     }
   };
   add("text_model.embeddings.token_embedding.weight", {t.vocab_size, t.hidden_size});
-  add("text_model.embeddings.position_embedding.weight", {t.max_position_embeddings, t.hidden_size});
+  add("text_model.embeddings.position_embedding.weight",
+      {t.max_position_embeddings, t.hidden_size});
   layers("text_model.encoder", t);
   add("text_model.final_layer_norm.weight", {t.hidden_size});
   add("text_model.final_layer_norm.bias", {t.hidden_size});

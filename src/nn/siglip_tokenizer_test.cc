@@ -142,7 +142,7 @@ TEST(SiglipTokenizerTest, GemmaLowercasesAppendsEosPadsWithZero) {
   EXPECT_NE(a.input_ids[0], 2);  // no <bos>
   const int n = a.num_tokens_before_truncation;
   ASSERT_GT(n, 1);
-  EXPECT_EQ(a.input_ids[static_cast<size_t>(n - 1)], 1);  // <eos>
+  EXPECT_EQ(a.input_ids[static_cast<size_t>(n - 1)], 1);                              // <eos>
   for (size_t i = static_cast<size_t>(n); i < 64; ++i) EXPECT_EQ(a.input_ids[i], 0);  // <pad>
   EXPECT_EQ(a.eos_index, n - 1);
   // No dummy prefix and no whitespace collapsing: spaces are pieces of their own.
