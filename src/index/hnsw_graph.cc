@@ -64,6 +64,11 @@ void ParallelAdd(hnswlib::HierarchicalNSW<float>* alg, const float* rows, const 
 
 }  // namespace
 
+int EffectiveEfSearch(const HnswParams& params, size_t points) {
+  if (params.ef_search > 0) return params.ef_search;
+  return points >= 200000 ? 256 : 128;
+}
+
 Result<std::unique_ptr<HnswGraph>> HnswGraph::Build(const float* rows, const uint64_t* labels,
                                                     size_t count, int dim,
                                                     const HnswParams& params) {
@@ -72,7 +77,7 @@ Result<std::unique_ptr<HnswGraph>> HnswGraph::Build(const float* rows, const uin
     g->impl_->alg = std::make_unique<hnswlib::HierarchicalNSW<float>>(
         &g->impl_->space, std::max<size_t>(count, 1), static_cast<size_t>(params.m),
         static_cast<size_t>(params.ef_construction));
-    g->impl_->alg->setEf(static_cast<size_t>(params.ef_search));
+    g->impl_->alg->setEf(static_cast<size_t>(EffectiveEfSearch(params, count)));
   } catch (const std::exception& e) {
     return FromException("build", e);
   }
@@ -93,7 +98,7 @@ Result<std::unique_ptr<HnswGraph>> HnswGraph::Load(const std::string& path, int 
   std::unique_ptr<HnswGraph> g(new HnswGraph(dim, params));
   try {
     g->impl_->alg = std::make_unique<hnswlib::HierarchicalNSW<float>>(&g->impl_->space, path);
-    g->impl_->alg->setEf(static_cast<size_t>(params.ef_search));
+    g->impl_->alg->setEf(static_cast<size_t>(EffectiveEfSearch(params, g->impl_->alg->cur_element_count)));
   } catch (const std::exception& e) {
     return Status::Corrupt(std::string("HNSW graph ") + path + ": " + e.what());
   }

@@ -18,14 +18,19 @@ namespace qimg {
 struct HnswParams {
   int m = 16;
   int ef_construction = 200;
-  // The floor; hnswlib searches with max(ef_search, k). 128: recall@10 0.99 at ~1 ms on 50k
-  // embedding-like vectors (docs/benchmarks.md "Vector search"); 64 gave 0.948.
-  int ef_search = 128;
+  // The floor; hnswlib searches with max(ef_search, k). 0 = by graph size (EffectiveEfSearch):
+  // recall@10 at ef 128 was 0.991 / 0.976 / 0.947 on 50k / 100k / 300k embedding-like vectors,
+  // ef 256 0.989 at 300k for ~3 ms (docs/benchmarks.md "Vector search").
+  int ef_search = 0;
   int threads = 0;     // for Build; 0 = one per core
   // When set, Build/Upsert add each inserted point to it (a long build's progress for a
   // watcher thread, e.g. bench/vector_bench's log); never read by the graph.
   std::atomic<size_t>* progress = nullptr;
 };
+
+// The ef a graph of `points` searches with: params.ef_search when set, else 128 below 200,000
+// points and 256 from there (recall@10 >= 0.95 at every size measured).
+int EffectiveEfSearch(const HnswParams& params, size_t points);
 
 class HnswGraph {
  public:

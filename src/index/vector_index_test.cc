@@ -61,6 +61,17 @@ TEST(VectorLabel, RoundTripKeepsDigitCount) {
   EXPECT_FALSE(AssetIdToLabel("#0123456789abcdef"));  // too long
 }
 
+TEST(HnswParamsTest, EfSearchGrowsWithTheGraphUnlessSet) {
+  HnswParams automatic;
+  EXPECT_EQ(EffectiveEfSearch(automatic, 20000), 128);
+  EXPECT_EQ(EffectiveEfSearch(automatic, 199999), 128);
+  EXPECT_EQ(EffectiveEfSearch(automatic, 200000), 256);
+  EXPECT_EQ(EffectiveEfSearch(automatic, 1000000), 256);
+  HnswParams fixed;
+  fixed.ef_search = 64;
+  EXPECT_EQ(EffectiveEfSearch(fixed, 1000000), 64);
+}
+
 TEST(ExactScan, TopKOrderAndTies) {
   TopK t(2);
   t.Offer(1, 0.5f);
