@@ -160,6 +160,9 @@ Result<std::vector<SearchResult>> Engine::Query(const std::string& query,
   // Every list is long enough for the result count asked for (SPEC §15.10).
   const int per_list = options.all ? kLexicalAllCap : std::max(sc.top_k_retrieval, options.num);
   std::vector<SubQueryLists> lists;
+  // The sub-queries often reduce to the same SQL (expansions whose new words the library lacks
+  // all fall back to the same fill query); run each distinct one once for this request.
+  LexicalQueryCache lexical_cache;
   for (size_t i = 0; i < expanded.subqueries.size(); ++i) {
     const SubQuery& sq = expanded.subqueries[i];
     SubQueryLists s;
@@ -169,6 +172,7 @@ Result<std::vector<SearchResult>> Engine::Query(const std::string& query,
       LexicalSearchOptions lo;
       lo.num = per_list;
       lo.filter = options.filter;
+      lo.cache = &lexical_cache;
       auto [bias_ctx, bias_facts] = LexicalChannelBias(sq.text);
       lo.weights.namefolder = sc.w_namefolder;
       lo.weights.context = sc.w_context * bias_ctx;

@@ -33,7 +33,72 @@ std::vector<ScoredId> Truncated(std::vector<ScoredId> results, int wanted) {
   return results;
 }
 
+// Every field of the filter, with presence marked, so two filters share a key only when they
+// produce the same SQL condition and parameters.
+std::string FilterKey(const AssetFilter& f) {
+  std::string key;
+  auto add = [&](const std::optional<std::string>& v) {
+    key += v ? "1" + std::to_string(v->size()) + ":" + *v : std::string("0");
+    key += '\x1f';
+  };
+  auto add_int = [&](const std::optional<int64_t>& v) {
+    key += v ? "1" + std::to_string(*v) : std::string("0");
+    key += '\x1f';
+  };
+  add(f.collection);
+  add(f.path_prefix);
+  add(f.captured_from);
+  add(f.captured_to);
+  add_int(f.min_width);
+  add_int(f.min_height);
+  return key;
+}
+
+Result<std::vector<LexicalHit>> RunQuery(Database* db, const std::string& match,
+                                         const AssetFilter& filter, int limit,
+                                         LexicalQueryCache* cache) {
+  if (cache) return cache->Query(db, match, filter, limit);
+  return QueryLexicalIndex(db, match, filter, limit);
+}
+
 }  // namespace
+
+Result<std::vector<LexicalHit>> LexicalQueryCache::Query(Database* db, const std::string& match,
+                                                         const AssetFilter& filter, int limit) {
+  std::string key = std::to_string(limit) + '\x1f' + FilterKey(filter) + match;
+  auto it = hits_.find(key);
+  if (it != hits_.end()) {
+    ++queries_reused_;
+    return it->second;
+  }
+  QIMG_ASSIGN_OR_RETURN(auto hits, QueryLexicalIndex(db, match, filter, limit));
+  ++queries_run_;
+  hits_.emplace(std::move(key), hits);
+  return hits;
+}
+
+Result<std::vector<int64_t>> LexicalQueryCache::DocumentCounts(
+    Database* db, const std::vector<std::string>& tokens) {
+  std::vector<std::string> missing;
+  for (const auto& t : tokens)
+    if (!counts_.count(t)) missing.push_back(t);
+  if (!missing.empty()) {
+    QIMG_ASSIGN_OR_RETURN(std::vector<int64_t> df, TokenDocumentCounts(db, missing));
+    for (size_t i = 0; i < missing.size(); ++i) counts_[missing[i]] = df[i];
+  }
+  std::vector<int64_t> out;
+  out.reserve(tokens.size());
+  for (const auto& t : tokens) out.push_back(counts_.at(t));
+  return out;
+}
+
+Result<int64_t> LexicalQueryCache::DocumentBound(Database* db) {
+  if (!bound_) {
+    QIMG_ASSIGN_OR_RETURN(int64_t n, IndexedDocumentBound(db));
+    bound_ = n;
+  }
+  return *bound_;
+}
 
 double NormalizeBm25(double bm25) {
   double a = std::fabs(bm25);
@@ -78,7 +143,8 @@ Result<std::vector<ScoredId>> LexicalSearch(Database* db, const std::string& que
   const int fetch = options.all ? kLexicalAllCap : std::max(4 * wanted, 200);
 
   QIMG_ASSIGN_OR_RETURN(std::string all_expr, TokenMatchExpression(tokens, true));
-  QIMG_ASSIGN_OR_RETURN(auto all_hits, QueryLexicalIndex(db, all_expr, options.filter, fetch));
+  QIMG_ASSIGN_OR_RETURN(auto all_hits,
+                        RunQuery(db, all_expr, options.filter, fetch, options.cache));
   std::vector<ScoredId> results = ScoreLexicalHits(all_hits, options.weights);
   ApplyMinScore(&results, options.min_score);
 
@@ -87,15 +153,23 @@ Result<std::vector<ScoredId>> LexicalSearch(Database* db, const std::string& que
     // Words in more than half of the library are left out of the fill: bm25 clamps their
     // IDF to 1e-6, so they could only add near-zero matches, and they are what makes an OR
     // query touch (and score) most of a large library.
-    QIMG_ASSIGN_OR_RETURN(std::vector<int64_t> df, TokenDocumentCounts(db, tokens));
-    QIMG_ASSIGN_OR_RETURN(int64_t n_docs, IndexedDocumentBound(db));
+    std::vector<int64_t> df;
+    int64_t n_docs = 0;
+    if (options.cache) {
+      QIMG_ASSIGN_OR_RETURN(df, options.cache->DocumentCounts(db, tokens));
+      QIMG_ASSIGN_OR_RETURN(n_docs, options.cache->DocumentBound(db));
+    } else {
+      QIMG_ASSIGN_OR_RETURN(df, TokenDocumentCounts(db, tokens));
+      QIMG_ASSIGN_OR_RETURN(n_docs, IndexedDocumentBound(db));
+    }
     std::vector<std::string> fill_tokens;
     for (size_t i = 0; i < tokens.size(); ++i)
       if (df[i] > 0 && 2 * df[i] <= n_docs) fill_tokens.push_back(tokens[i]);
     if (fill_tokens.empty()) return Truncated(std::move(results), wanted);
     QIMG_ASSIGN_OR_RETURN(std::string any_expr, TokenMatchExpression(fill_tokens, false));
-    QIMG_ASSIGN_OR_RETURN(auto any_hits, QueryLexicalIndex(
-        db, any_expr, options.filter, fetch + static_cast<int>(all_hits.size())));
+    QIMG_ASSIGN_OR_RETURN(auto any_hits,
+                          RunQuery(db, any_expr, options.filter,
+                                   fetch + static_cast<int>(all_hits.size()), options.cache));
     std::unordered_set<int64_t> seen;
     for (const auto& h : all_hits) seen.insert(h.rowid);
     std::erase_if(any_hits, [&](const LexicalHit& h) { return seen.count(h.rowid) > 0; });

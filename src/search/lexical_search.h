@@ -4,6 +4,9 @@
 // too few do, documents containing any word fill the list below them (docs/search.md).
 #pragma once
 
+#include <cstdint>
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,12 +24,40 @@ struct LexicalWeights {
   double facts = 1.0;
 };
 
+// Memo of the SQL a group of LexicalSearch calls runs, for the sub-queries of one hybrid query:
+// WordNet expansions often add only words the library lacks, so "red convertible" and "red
+// sedan" both come down to the same "red" fill query (bm25 over every row holding "red"). Keyed
+// by everything the SQL depends on (match expression, filter, limit), so a hit returns exactly
+// the rows a fresh run would; scoring (which depends on the channel weights) is redone per call.
+// Valid only while the database does not change: keep one for one request, never longer.
+class LexicalQueryCache {
+ public:
+  // The rows QueryLexicalIndex(db, match, filter, limit) returns, run once per distinct key.
+  Result<std::vector<LexicalHit>> Query(Database* db, const std::string& match,
+                                        const AssetFilter& filter, int limit);
+  // TokenDocumentCounts / IndexedDocumentBound, each token and the bound looked up once.
+  Result<std::vector<int64_t>> DocumentCounts(Database* db, const std::vector<std::string>& tokens);
+  Result<int64_t> DocumentBound(Database* db);
+
+  int queries_run() const { return queries_run_; }
+  int queries_reused() const { return queries_reused_; }
+
+ private:
+  std::map<std::string, std::vector<LexicalHit>> hits_;
+  std::map<std::string, int64_t> counts_;
+  std::optional<int64_t> bound_;
+  int queries_run_ = 0;
+  int queries_reused_ = 0;
+};
+
 struct LexicalSearchOptions {
   int num = 10;            // results wanted (>= 1); ignored with all
   bool all = false;        // every match, up to kLexicalAllCap
   double min_score = 0.0;  // keep totals >= min_score when > 0
   AssetFilter filter;
   LexicalWeights weights;
+  // Shared by the calls of one request to run repeated SQL once; null runs everything.
+  LexicalQueryCache* cache = nullptr;
 };
 
 inline constexpr int kLexicalAllCap = 10000;

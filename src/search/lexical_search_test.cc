@@ -323,5 +323,48 @@ TEST_F(LexicalSearchTest, NumAndAllLimitTheList) {
   EXPECT_EQ(Ids("zoo", all).size(), 25u);
 }
 
+TEST_F(LexicalSearchTest, CacheRunsRepeatedSqlOnceWithTheSameResults) {
+  Add(photos_, "red_car.jpg");
+  Add(photos_, "red_bus.jpg");
+  std::string blue = Add(photos_, "blue_car.jpg");
+  Add(other_, "red_boat.jpg");
+  Fact(blue, "tag", "red paint");
+  // Rows without "red", so it stays under half the library and takes part in the fill.
+  for (const char* name : {"green_tree.jpg", "dog_park.jpg", "sunny_lake.jpg", "cat_sofa.jpg"})
+    Add(photos_, name);
+  Index();
+  LexicalSearchOptions plain;
+  plain.weights.context = 2.0;
+  LexicalSearchOptions other_weights;
+  other_weights.weights.facts = 3.0;
+  LexicalSearchOptions filtered;
+  filtered.filter.collection = "photos";
+  LexicalQueryCache cache;
+  // The expansions hold words the library lacks, so each falls back to the same "red" fill.
+  for (const char* q : {"red car", "red convertible", "red sedan", "red", "red convertible",
+                        "zebra red"}) {
+    for (const LexicalSearchOptions* base : {&plain, &other_weights, &filtered}) {
+      LexicalSearchOptions cached = *base;
+      cached.cache = &cache;
+      auto want = LexicalSearch(db_.get(), q, *base);
+      auto got = LexicalSearch(db_.get(), q, cached);
+      ASSERT_TRUE(want.ok() && got.ok()) << q;
+      ASSERT_EQ(got->size(), want->size()) << q;
+      ASSERT_FALSE(got->empty()) << q;
+      for (size_t i = 0; i < got->size(); ++i) {
+        EXPECT_EQ((*got)[i].id, (*want)[i].id) << q << " #" << i;
+        EXPECT_EQ((*got)[i].scores.overall, (*want)[i].scores.overall) << q << " #" << i;
+        EXPECT_EQ((*got)[i].scores.lexical_facts, (*want)[i].scores.lexical_facts) << q;
+      }
+    }
+  }
+  // The filter is part of the key: the collection filter never sees the other collection's row.
+  LexicalSearchOptions f = filtered;
+  f.cache = &cache;
+  EXPECT_EQ(Ids("red", f).size(), 3u);
+  EXPECT_EQ(Ids("red", LexicalSearchOptions{.cache = &cache}).size(), 4u);
+  EXPECT_GT(cache.queries_reused(), cache.queries_run());
+}
+
 }  // namespace
 }  // namespace qimg
