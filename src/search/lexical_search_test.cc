@@ -366,5 +366,33 @@ TEST_F(LexicalSearchTest, CacheRunsRepeatedSqlOnceWithTheSameResults) {
   EXPECT_GT(cache.queries_reused(), cache.queries_run());
 }
 
+TEST_F(LexicalSearchTest, UnfilteredRankingMatchesTheJoinedOneWithTiesAndDeletedRows) {
+  // Equal documents tie on bm25; every third is soft-deleted, so the unfiltered path has to
+  // skip rows and, for larger limits, rank a longer prefix.
+  std::vector<std::string> ids;
+  for (int i = 0; i < 30; ++i) ids.push_back(Add(photos_, "zebra/" + std::to_string(i) + ".jpg"));
+  Add(photos_, "zebra/zebra_zebra.jpg");  // a better match first
+  Index();
+  for (size_t i = 0; i < ids.size(); i += 3)
+    ASSERT_TRUE(MarkAssetDeleted(db_.get(), ids[i], "now").ok());
+  AssetFilter same;  // passes every row: null widths count as 0, but not IsEmpty()
+  same.min_width = 0;
+  ASSERT_FALSE(same.IsEmpty());
+  for (int limit : {1, 2, 5, 8, 20, 21, 100}) {
+    auto fast = QueryLexicalIndex(db_.get(), "\"zebra\"", AssetFilter{}, limit);
+    auto joined = QueryLexicalIndex(db_.get(), "\"zebra\"", same, limit);
+    ASSERT_TRUE(fast.ok() && joined.ok());
+    ASSERT_EQ(fast->size(), joined->size()) << limit;
+    EXPECT_EQ(fast->size(), static_cast<size_t>(std::min(limit, 21)));
+    for (size_t i = 0; i < fast->size(); ++i) {
+      EXPECT_EQ((*fast)[i].rowid, (*joined)[i].rowid) << limit << " #" << i;
+      EXPECT_EQ((*fast)[i].asset_id, (*joined)[i].asset_id);
+      EXPECT_EQ((*fast)[i].bm25_namefolder, (*joined)[i].bm25_namefolder);
+      EXPECT_EQ((*fast)[i].bm25_context, (*joined)[i].bm25_context);
+      EXPECT_EQ((*fast)[i].bm25_facts, (*joined)[i].bm25_facts);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace qimg

@@ -82,11 +82,63 @@ Result<int64_t> IndexedDocumentBound(Database* db) {
   return db->QueryInt("SELECT coalesce(max(rowid), 0) FROM assets");
 }
 
+namespace {
+
+// The FTS rows in bm25 order with their channel values, no join: `limit` rows at most.
+Result<std::vector<LexicalHit>> RankedMatches(Database* db, const std::string& match, int64_t limit) {
+  QIMG_ASSIGN_OR_RETURN(Statement st, db->Prepare(
+      "SELECT rowid, bm25(assets_fts, 0, 1, 1, 0, 0), bm25(assets_fts, 0, 0, 0, 1, 0), "
+      "bm25(assets_fts, 0, 0, 0, 0, 1) FROM assets_fts WHERE assets_fts MATCH ?1 "
+      "ORDER BY bm25(assets_fts) LIMIT ?2"));
+  st.Bind(1, match).Bind(2, limit);
+  std::vector<LexicalHit> hits;
+  for (;;) {
+    QIMG_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    LexicalHit h;
+    h.rowid = st.ColumnInt(0);
+    h.bm25_namefolder = st.ColumnDouble(1);
+    h.bm25_context = st.ColumnDouble(2);
+    h.bm25_facts = st.ColumnDouble(3);
+    hits.push_back(std::move(h));
+  }
+  return hits;
+}
+
+}  // namespace
+
 Result<std::vector<LexicalHit>> QueryLexicalIndex(Database* db, const std::string& match,
                                                    const AssetFilter& filter, int limit) {
   std::vector<LexicalHit> hits;
   if (limit <= 0) return hits;
   SqlCondition cond = AssetFilterSql(filter, 3);
+  if (filter.IsEmpty()) {
+    // Without a filter nearly every match passes (only soft-deleted rows drop out), so rank the
+    // FTS rows alone and look up only the best ones, instead of joining assets and collections
+    // for every match (half the cost of a common word's query at 100k assets). Same rows in the
+    // same order as the joined statement below: both sort with a LIMIT, which SQLite does in a
+    // B-tree keyed by (bm25, insertion sequence), the FTS scan inserting in rowid order either
+    // way, so ties keep rowid order and taking the passing rows of a longer ranked prefix
+    // equals ranking the passing rows. Too few pass: rank a longer prefix.
+    QIMG_ASSIGN_OR_RETURN(Statement keep, db->Prepare(
+        "SELECT a.id FROM assets a JOIN collections c ON c.id = a.collection_id "
+        "WHERE a.rowid = ?1 AND " + AssetFilterSql(filter, 2).sql));
+    for (int64_t want = limit;; want *= 4) {
+      QIMG_ASSIGN_OR_RETURN(std::vector<LexicalHit> ranked, RankedMatches(db, match, want));
+      hits.clear();
+      for (auto& h : ranked) {
+        keep.Bind(1, h.rowid);
+        QIMG_ASSIGN_OR_RETURN(bool row, keep.Step());
+        if (row) {
+          h.asset_id = keep.ColumnText(0);
+          hits.push_back(std::move(h));
+        }
+        QIMG_RETURN_IF_ERROR(keep.Reset());
+        if (static_cast<int>(hits.size()) == limit) return hits;
+      }
+      if (static_cast<int64_t>(ranked.size()) < want) return hits;  // every match was ranked
+    }
+  }
   // One statement: FTS5 computes bm25's IDF once per query (a scan of each token's doclist),
   // so asking for the weighted values per row in a second query would repeat that scan for
   // every candidate. The extra bm25 calls here reuse the row's cached positions and size.
