@@ -100,7 +100,7 @@ Status ParseInto(const Json& root, DetrConfig* c) {
   if (auto it = root.find("dilation");
       it != root.end() && !it->is_null() && !(it->is_boolean() && !it->get<bool>())) {
     return Status::InvalidArgument(
-        "unsupported DETR 'dilation' (dilated backbones are not implemented)");
+        "unsupported DETR 'dilation' (qimg supports the non-dilated ResNet backbones that DETR checkpoints ship)");
   }
   QIMG_RETURN_IF_ERROR(Expect(root, "position_embedding_type", "sine", "position embedding type"));
   QIMG_RETURN_IF_ERROR(Expect(root, "activation_function", "relu", "activation"));

@@ -32,7 +32,7 @@ struct DetrProcessorConfig {
 
 // Missing keys keep DetrImageProcessor's defaults. `size` may be {shortest_edge, longest_edge} or
 // the legacy integer (shortest edge) with `max_size` (default 1333); {height, width} is
-// InvalidArgument (fixed-size DETR inputs are not implemented).
+// InvalidArgument: qimg refuses fixed-size DETR inputs rather than guess a size rule.
 Result<DetrProcessorConfig> ParseDetrProcessorConfig(std::string_view json_text);
 Result<DetrProcessorConfig> LoadDetrProcessorConfig(const std::string& path);
 
