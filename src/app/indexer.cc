@@ -8,7 +8,7 @@
 #include <cmath>
 #include <condition_variable>
 #include <cstdio>
-#include <deque>
+#include <optional>
 #include <mutex>
 #include <set>
 
@@ -181,19 +181,21 @@ Result<UpdateStats> Engine::Update(const UpdateOptions& options) {
     }
   }
 
-  // Workers read and decode; this thread writes.
+  // Workers read and decode; this thread writes, in job order: when collections overlap the
+  // oldest collection's job for a file must be committed first whichever worker finishes first,
+  // so the same file always lands in the same collection.
   std::mutex mu;
   std::condition_variable cv;
-  std::deque<FileOutcome> ready;
+  std::vector<std::optional<FileOutcome>> outcomes(jobs.size());
   size_t produced = 0;
   {
     ThreadPool pool(options.threads);
     bool sha = config_.compute_sha256;
-    for (auto& j : jobs) {
-      pool.Submit([&mu, &cv, &ready, &produced, sha, job = std::move(j)]() mutable {
+    for (size_t i = 0; i < jobs.size(); ++i) {
+      pool.Submit([&mu, &cv, &outcomes, &produced, sha, i, job = std::move(jobs[i])]() mutable {
         FileOutcome o = ProcessFile(std::move(job), sha);
         std::lock_guard<std::mutex> lock(mu);
-        ready.push_back(std::move(o));
+        outcomes[i] = std::move(o);
         ++produced;
         cv.notify_one();
       });
@@ -204,13 +206,19 @@ Result<UpdateStats> Engine::Update(const UpdateOptions& options) {
       std::vector<FileOutcome> batch;
       {
         std::unique_lock<std::mutex> lock(mu);
+        auto in_order_ready = [&] {
+          size_t n = 0;
+          while (consumed + n < outcomes.size() && outcomes[consumed + n]) ++n;
+          return n;
+        };
         cv.wait_for(lock, std::chrono::milliseconds(500), [&] {
-          return ready.size() >= static_cast<size_t>(options.batch_size) ||
+          return in_order_ready() >= static_cast<size_t>(options.batch_size) ||
                  produced == jobs.size();
         });
-        while (!ready.empty()) {
-          batch.push_back(std::move(ready.front()));
-          ready.pop_front();
+        for (size_t k = consumed; k < outcomes.size() && outcomes[k]; ++k) {
+          batch.push_back(std::move(*outcomes[k]));
+          outcomes[k].reset();
+          if (batch.size() >= static_cast<size_t>(std::max(1, options.batch_size))) break;
         }
       }
       if (batch.empty()) continue;

@@ -301,6 +301,28 @@ TEST(FoundationTest, CollectionsValidateInput) {
   EXPECT_EQ(st["fts_rows"], 0);
 }
 
+// Two collections over one file: the older collection owns it however the workers finish.
+// Jobs 0 and 1 below are the same file and run side by side, so an update that committed in
+// completion order would give it to "overlap" about half the time.
+TEST(FoundationTest, OverlappingCollectionsAlwaysGiveTheFileToTheOlderOne) {
+  for (int round = 0; round < 12; ++round) {
+    CliSandbox sb("overlap" + std::to_string(round));
+    std::string root = sb.dir() + "/pics";
+    std::filesystem::create_directories(root + "/sub");
+    std::filesystem::copy_file(CorpusDir() + "/photos/photo-01.png", root + "/sub/a.png");
+    ASSERT_EQ(sb.Run({"collection", "add", root, "--name", "photos"}).exit_code, 0);
+    ASSERT_EQ(sb.Run({"collection", "add", root + "/sub", "--name", "overlap"}).exit_code, 0);
+    auto up = sb.Run({"update", "--json"});
+    ASSERT_EQ(up.exit_code, 0) << up.err;
+    json s = json::parse(up.out);
+    EXPECT_EQ(s["added"], 1);
+    ASSERT_EQ(s["issues"].size(), 1u);
+    EXPECT_EQ(s["issues"][0]["collection"], "overlap") << "round " << round;
+    auto get = sb.Run({"get", "qimg://photos/sub/a.png", "--files"});
+    EXPECT_EQ(get.exit_code, 0) << "round " << round << ": " << get.err;
+  }
+}
+
 TEST(FoundationTest, ConfigErrorsNameTheKey) {
   CliSandbox sb("config");
   std::string cfg = sb.dir() + "/bad.yaml";
