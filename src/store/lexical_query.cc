@@ -2,14 +2,14 @@
 
 #include <sqlite3.h>
 
-namespace qimg {
-namespace {
+#include "store/fts5_api.h"
 
-// sqlite3_bind_pointer's documented way to reach the fts5_api of a connection.
-Result<fts5_api*> Fts5Api(sqlite3* db) {
+namespace qimg {
+
+Result<fts5_api*> ConnectionFts5Api(Database* db) {
   sqlite3_stmt* st = nullptr;
-  if (sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &st, nullptr) != SQLITE_OK)
-    return Status::Internal(std::string("fts5 unavailable: ") + sqlite3_errmsg(db));
+  if (sqlite3_prepare_v2(db->raw(), "SELECT fts5(?1)", -1, &st, nullptr) != SQLITE_OK)
+    return Status::Internal(std::string("fts5 unavailable: ") + sqlite3_errmsg(db->raw()));
   fts5_api* api = nullptr;
   sqlite3_bind_pointer(st, 1, &api, "fts5_api_ptr", nullptr);
   sqlite3_step(st);
@@ -17,6 +17,8 @@ Result<fts5_api*> Fts5Api(sqlite3* db) {
   if (api == nullptr || api->iVersion < 2) return Status::Internal("fts5 api unavailable");
   return api;
 }
+
+namespace {
 
 int CollectToken(void* ctx, int flags, const char* token, int n, int, int) {
   // Colocated synonyms cannot come from unicode61; skip them should a build add any.
@@ -28,7 +30,7 @@ int CollectToken(void* ctx, int flags, const char* token, int n, int, int) {
 }  // namespace
 
 Result<std::vector<std::string>> IndexTokens(Database* db, std::string_view text) {
-  QIMG_ASSIGN_OR_RETURN(fts5_api* api, Fts5Api(db->raw()));
+  QIMG_ASSIGN_OR_RETURN(fts5_api* api, ConnectionFts5Api(db));
   void* user_data = nullptr;
   fts5_tokenizer tok{};
   if (api->xFindTokenizer(api, "unicode61", &user_data, &tok) != SQLITE_OK)

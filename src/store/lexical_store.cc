@@ -110,4 +110,8 @@ Status RebuildAllLexical(Database* db) {
   return RefreshLexical(db, ids);
 }
 
+Result<int64_t> LexicalGeneration(Database* db) {
+  return db->QueryInt("SELECT generation FROM lexical_state WHERE id = 1");
+}
+
 }  // namespace qimg

@@ -22,4 +22,8 @@ Status RefreshLexical(Database* db, const std::vector<std::string>& asset_ids);
 // Every asset: used once after migrating a database written by another version.
 Status RebuildAllLexical(Database* db);
 
+// A number that changes whenever lexical_docs (and so assets_fts) changes, in any process:
+// triggers of schema migration 5 count every write. O(1).
+Result<int64_t> LexicalGeneration(Database* db);
+
 }  // namespace qimg

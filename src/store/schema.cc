@@ -168,6 +168,28 @@ constexpr const char* kMigration4 = R"sql(
 CREATE INDEX IF NOT EXISTS idx_facts_type ON facts(fact_type, asset_id);
 )sql";
 
+// Migration 5: a generation number for the lexical index. A long-running server keeps an
+// in-memory copy of assets_fts (store/fts_mirror.h) and must know, from any connection and in
+// O(1), whether the index changed since it copied it. Every change to assets_fts goes with a
+// change to lexical_docs in the same transaction (store/lexical_store.cc), so triggers there
+// count them, whichever process writes.
+constexpr const char* kMigration5 = R"sql(
+CREATE TABLE IF NOT EXISTS lexical_state (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  generation INTEGER NOT NULL
+);
+INSERT OR IGNORE INTO lexical_state(id, generation) VALUES (1, 0);
+CREATE TRIGGER IF NOT EXISTS lexical_docs_generation_insert AFTER INSERT ON lexical_docs BEGIN
+  UPDATE lexical_state SET generation = generation + 1 WHERE id = 1;
+END;
+CREATE TRIGGER IF NOT EXISTS lexical_docs_generation_update AFTER UPDATE ON lexical_docs BEGIN
+  UPDATE lexical_state SET generation = generation + 1 WHERE id = 1;
+END;
+CREATE TRIGGER IF NOT EXISTS lexical_docs_generation_delete AFTER DELETE ON lexical_docs BEGIN
+  UPDATE lexical_state SET generation = generation + 1 WHERE id = 1;
+END;
+)sql";
+
 Status WriteLegacyVersion(Database* db) {
   auto st = db->Prepare(
       "INSERT INTO schema_version(id, version, updated_at) VALUES (1, ?1, ?2) "
@@ -206,6 +228,8 @@ Status RunMigration(Database* db, int number, bool* legacy_imported) {
       return db->Exec(kMigration3);
     case 4:
       return db->Exec(kMigration4);
+    case 5:
+      return db->Exec(kMigration5);
   }
   return Status::Internal("unknown migration " + std::to_string(number));
 }

@@ -9,7 +9,7 @@
 namespace qimg {
 
 // Latest migration number this build knows.
-inline constexpr int kSchemaVersion = 4;
+inline constexpr int kSchemaVersion = 5;
 // The original's schema_version.version value (kept in its own table for compatibility).
 inline constexpr int kLegacySchemaVersion = 2;
 
