@@ -57,6 +57,16 @@ Result<Embeddings> ClipPipeline::EncodeTexts(const std::vector<std::string>& tex
   return all;
 }
 
+Status ClipPipeline::CacheTextPrefixes(const std::vector<std::string>& prefix_texts) const {
+  std::vector<std::vector<int32_t>> ids;
+  ids.reserve(prefix_texts.size());
+  for (const std::string& t : prefix_texts) {
+    TokenizedText tok = tokenizer_->Encode(t);
+    ids.emplace_back(tok.input_ids.begin(), tok.input_ids.begin() + tok.eos_index);
+  }
+  return model_->CacheTextPrefixes(ids);
+}
+
 Result<Embeddings> ClipPipeline::EncodeImages(const std::vector<RgbImage>& images,
                                               int batch_size) const {
   return EncodeImageBatches(

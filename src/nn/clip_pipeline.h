@@ -36,6 +36,10 @@ class ClipPipeline : public ImageTextModel {
   // Raw text_embeds, one row per text, computed in batches of at most `batch_size`.
   Result<Embeddings> EncodeTexts(const std::vector<std::string>& texts,
                                  int batch_size = 32) const override;
+  // Tokenizes each prefix (BOS and its tokens, no EOS or padding) for
+  // ClipModel::CacheTextPrefixes. A text that tokenizes differently inside a longer text just
+  // fails to match: rows are matched by token ids, never by string.
+  Status CacheTextPrefixes(const std::vector<std::string>& prefix_texts) const override;
   // Raw image_embeds, one row per image (preprocessing runs in parallel).
   Result<Embeddings> EncodeImages(const std::vector<RgbImage>& images,
                                   int batch_size = 32) const override;

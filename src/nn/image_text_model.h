@@ -38,6 +38,13 @@ class ImageTextModel {
   // Raw (unnormalised) text_embeds, one row per text, computed in batches of `batch_size`.
   virtual Result<Embeddings> EncodeTexts(const std::vector<std::string>& texts,
                                          int batch_size = 32) const = 0;
+  // Lets later EncodeTexts calls reuse the text tower's work on texts that start with one of
+  // `prefix_texts` (e.g. "a photo of", the part of a prompt template before the query), once
+  // per model rather than once per text. EncodeTexts results do not change (up to float
+  // rounding). CLIP: the causal text tower keeps each prefix's keys/values (see
+  // ClipModel::CacheTextPrefixes). SigLIP: does nothing and returns Ok, because its text tower
+  // is bidirectional (every position sees the whole padded text), so no prefix can be reused.
+  virtual Status CacheTextPrefixes(const std::vector<std::string>& prefix_texts) const = 0;
   // Raw image_embeds, one row per image (preprocessing runs in parallel).
   virtual Result<Embeddings> EncodeImages(const std::vector<RgbImage>& images,
                                           int batch_size = 32) const = 0;

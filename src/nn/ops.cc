@@ -205,4 +205,70 @@ Status Attention(const float* qkv, int batch, int seq, int heads, int head_dim, 
   return Status::Ok();
 }
 
+Status PrefixCausalAttention(const float* qkv, const CausalSpan* spans, int count, int heads,
+                             int head_dim, float* out) {
+  const int hidden = heads * head_dim;
+  const int64_t ld = 3 * static_cast<int64_t>(hidden);
+  const float scale = 1.0f / std::sqrt(static_cast<float>(head_dim));
+  const int64_t jobs = static_cast<int64_t>(count) * heads;
+  int max_keys = 0;
+  int64_t work = 0;
+  for (int s = 0; s < count; ++s) {
+    const int keys = spans[s].prefix_length + spans[s].length;
+    max_keys = std::max(max_keys, keys);
+    work += static_cast<int64_t>(spans[s].length) * keys * hidden;
+  }
+  // The sequences this serves are a few positions each (a query after its cached template
+  // prefix), so plain loops over contiguous copies of the head's keys and values beat the
+  // padded, register-tiled path of Attention.
+#pragma omp parallel if (jobs > 1 && WorthParallel(work / 16))
+  {
+    std::vector<float> keys(static_cast<size_t>(max_keys) * head_dim);
+    std::vector<float> values(static_cast<size_t>(max_keys) * head_dim);
+    std::vector<float> scores(static_cast<size_t>(max_keys));
+#pragma omp for schedule(dynamic)
+    for (int64_t job = 0; job < jobs; ++job) {
+      const CausalSpan& span = spans[job / heads];
+      const int h = static_cast<int>(job % heads);
+      const int p = span.prefix_length;
+      const int n = span.length;
+      for (int j = 0; j < p; ++j) {
+        const float* src = span.prefix_kv + static_cast<int64_t>(j) * 2 * hidden + h * head_dim;
+        std::copy(src, src + head_dim, keys.data() + static_cast<size_t>(j) * head_dim);
+        std::copy(src + hidden, src + hidden + head_dim,
+                  values.data() + static_cast<size_t>(j) * head_dim);
+      }
+      const float* own = qkv + span.row * ld + h * head_dim;
+      for (int j = 0; j < n; ++j) {
+        const float* src = own + j * ld;
+        std::copy(src + hidden, src + hidden + head_dim,
+                  keys.data() + static_cast<size_t>(p + j) * head_dim);
+        std::copy(src + 2 * hidden, src + 2 * hidden + head_dim,
+                  values.data() + static_cast<size_t>(p + j) * head_dim);
+      }
+      for (int i = 0; i < n; ++i) {
+        const float* q = own + i * ld;
+        const int visible = p + i + 1;
+        for (int j = 0; j < visible; ++j) {
+          const float* k = keys.data() + static_cast<size_t>(j) * head_dim;
+          float dot = 0.0f;
+#pragma omp simd reduction(+ : dot)
+          for (int d = 0; d < head_dim; ++d) dot += q[d] * k[d];
+          scores[static_cast<size_t>(j)] = dot * scale;
+        }
+        SoftmaxRow(scores.data(), visible, visible);
+        float* o = out + (span.row + i) * hidden + h * head_dim;
+        for (int d = 0; d < head_dim; ++d) o[d] = 0.0f;
+        for (int j = 0; j < visible; ++j) {
+          const float w = scores[static_cast<size_t>(j)];
+          const float* v = values.data() + static_cast<size_t>(j) * head_dim;
+#pragma omp simd
+          for (int d = 0; d < head_dim; ++d) o[d] += w * v[d];
+        }
+      }
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace qimg::nn

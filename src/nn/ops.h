@@ -21,4 +21,23 @@ void LayerNorm(const float* x, int64_t rows, int dim, const float* gamma, const 
 Status Attention(const float* qkv, int batch, int seq, int heads, int head_dim, bool causal,
                  float* out, const int* key_lengths = nullptr);
 
+// One sequence of a ragged causal batch (PrefixCausalAttention): its own `length` positions are
+// rows [row, row + length) of qkv and out, and they continue `prefix_length` earlier positions
+// whose keys and values are `prefix_kv` ([prefix_length, 2 * hidden]: keys in columns
+// [0, hidden), values in [hidden, 2 hidden); nullptr when prefix_length is 0).
+struct CausalSpan {
+  int64_t row = 0;
+  int length = 0;
+  const float* prefix_kv = nullptr;
+  int prefix_length = 0;
+};
+
+// Causal attention over a ragged batch of sequences packed without padding (qkv [rows,
+// 3 * hidden] laid out as for Attention). Own query i of a span sees the prefix's keys and its
+// own keys 0..i, so a prefix's keys/values computed once give the same result as running the
+// prefix again with every sequence (the causal mask makes them independent of what follows).
+// Writes out [rows, hidden] for the spans' rows.
+Status PrefixCausalAttention(const float* qkv, const CausalSpan* spans, int count, int heads,
+                             int head_dim, float* out);
+
 }  // namespace qimg::nn

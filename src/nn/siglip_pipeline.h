@@ -35,6 +35,9 @@ class SiglipPipeline : public ImageTextModel {
   float logit_bias() const override { return model_->logit_bias(); }
   Result<Embeddings> EncodeTexts(const std::vector<std::string>& texts,
                                  int batch_size = 32) const override;
+  // No-op (Ok): SigLIP's text tower is bidirectional over a fixed padded length, so every
+  // position depends on the whole text and no prefix work can be reused.
+  Status CacheTextPrefixes(const std::vector<std::string>&) const override { return Status::Ok(); }
   Result<Embeddings> EncodeImages(const std::vector<RgbImage>& images,
                                   int batch_size = 32) const override;
   TokenizedText Tokenize(std::string_view text) const override { return tokenizer_->Encode(text); }

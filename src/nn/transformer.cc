@@ -1,5 +1,6 @@
 #include "nn/transformer.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -101,12 +102,65 @@ class Timer {
 }  // namespace
 
 Status Encoder::Forward(float* x, int batch, int seq, bool causal) const {
+  return RunLayers(x, static_cast<int64_t>(batch) * seq, [&](size_t, const float* qkv, float* out) {
+    return Attention(qkv, batch, seq, config_.num_heads, config_.head_dim(), causal, out);
+  });
+}
+
+Status Encoder::ForwardCausal(float* x, const std::vector<CausalSequence>& sequences,
+                              std::vector<CausalKv>* kv_out) const {
   const int d = config_.hidden_size;
-  const int64_t rows = static_cast<int64_t>(batch) * seq;
+  const size_t layers = layers_.size();
+  std::vector<CausalSpan> spans(sequences.size());
+  int64_t rows = 0;
+  for (size_t s = 0; s < sequences.size(); ++s) {
+    const CausalSequence& seq = sequences[s];
+    if (seq.length < 1) return Status::InvalidArgument("empty sequence in a causal batch");
+    spans[s].row = rows;
+    spans[s].length = seq.length;
+    if (seq.prefix) {
+      const CausalKv& p = *seq.prefix;
+      if (p.length < 1 || p.kv.size() != layers * static_cast<size_t>(p.length) * 2 * d) {
+        return Status::InvalidArgument("cached prefix does not fit this encoder");
+      }
+      spans[s].prefix_length = p.length;
+    }
+    rows += seq.length;
+  }
+  if (kv_out) {
+    kv_out->assign(sequences.size(), CausalKv());
+    for (size_t s = 0; s < sequences.size(); ++s) {
+      (*kv_out)[s].length = sequences[s].length;
+      (*kv_out)[s].kv.resize(layers * static_cast<size_t>(sequences[s].length) * 2 * d);
+    }
+  }
+  return RunLayers(x, rows, [&](size_t layer, const float* qkv, float* out) {
+    for (size_t s = 0; s < sequences.size(); ++s) {
+      CausalSpan& span = spans[s];
+      if (span.prefix_length > 0) {
+        span.prefix_kv = sequences[s].prefix->kv.data() +
+                         layer * static_cast<size_t>(span.prefix_length) * 2 * d;
+      }
+      if (kv_out) {  // columns [hidden, 3 hidden) of the fused rows are this layer's k and v
+        float* dst = (*kv_out)[s].kv.data() + layer * static_cast<size_t>(span.length) * 2 * d;
+        for (int j = 0; j < span.length; ++j) {
+          const float* src = qkv + (span.row + j) * 3 * d + d;
+          std::copy(src, src + 2 * d, dst + static_cast<size_t>(j) * 2 * d);
+        }
+      }
+    }
+    return PrefixCausalAttention(qkv, spans.data(), static_cast<int>(spans.size()),
+                                 config_.num_heads, config_.head_dim(), out);
+  });
+}
+
+Status Encoder::RunLayers(float* x, int64_t rows, const AttentionStep& attention) const {
+  const int d = config_.hidden_size;
   float* h = Scratch(ScratchSlot::kHidden, static_cast<size_t>(rows) * d);
   float* qkv = Scratch(ScratchSlot::kQkv, static_cast<size_t>(rows) * 3 * d);
   float* mlp = Scratch(ScratchSlot::kMlp, static_cast<size_t>(rows) * config_.intermediate_size);
-  for (const EncoderLayer& l : layers_) {
+  for (size_t i = 0; i < layers_.size(); ++i) {
+    const EncoderLayer& l = layers_[i];
     {
       Timer t(0);
       LayerNorm(x, rows, d, l.ln1.gamma.data(), l.ln1.beta.data(), config_.layer_norm_eps, h);
@@ -117,8 +171,7 @@ Status Encoder::Forward(float* x, int batch, int seq, bool causal) const {
     }
     {
       Timer t(2);
-      QIMG_RETURN_IF_ERROR(
-          Attention(qkv, batch, seq, config_.num_heads, config_.head_dim(), causal, h));
+      QIMG_RETURN_IF_ERROR(attention(i, qkv, h));
     }
     {
       Timer t(3);
