@@ -63,8 +63,40 @@ T* Scratch(std::vector<T>* v, size_t n) {
   return v->data();
 }
 
+// Row counts for which ForwardFloat computes (x W^T)^T = W x^T instead. With a few dozen rows
+// (a query's prompt ensemble: 25-65 token rows), oneDNN's sgemm spends most of its time packing
+// the large weight operand; with the weights as the GEMM's A side it streams them instead, and
+// the layer costs about 40% less CPU (measured on the text tower's four shapes at 27 rows:
+// 12.9 -> 7.8 ms, 17.5 -> 11.5, 20.1 -> 10.0 per 12 layers). Outside this range it is no faster.
+constexpr int64_t kTransposedMinRows = 16;
+constexpr int64_t kTransposedMaxRows = 128;
+
+Status ForwardFloatTransposed(const Linear& l, const float* x, int64_t rows, float* y, Epilogue ep,
+                              Activation act) {
+  static thread_local std::vector<float> acc_buf;
+  const int n = l.out;
+  float* acc = Scratch(&acc_buf, static_cast<size_t>(n) * static_cast<size_t>(rows));
+  QIMG_RETURN_IF_ERROR(
+      Sgemm(true, n, rows, l.in, 1.0f, l.weight.data(), l.in, x, l.in, 0.0f, acc, rows));
+  const float* bias = l.bias.empty() ? ZeroBias(n) : l.bias.data();
+#pragma omp parallel if (WorthParallel(rows * n))
+  {
+    std::vector<float> col(static_cast<size_t>(n));
+#pragma omp for schedule(static)
+    for (int64_t r = 0; r < rows; ++r) {
+      for (int j = 0; j < n; ++j)
+        col[static_cast<size_t>(j)] = acc[static_cast<int64_t>(j) * rows + r];
+      FinishRow(col.data(), bias, n, y + r * n, ep, act);
+    }
+  }
+  return Status::Ok();
+}
+
 Status ForwardFloat(const Linear& l, const float* x, int64_t rows, float* y, Epilogue ep,
                     Activation act) {
+  if (rows >= kTransposedMinRows && rows <= kTransposedMaxRows) {
+    return ForwardFloatTransposed(l, x, rows, y, ep, act);
+  }
   const float* bias = l.bias.empty() ? nullptr : l.bias.data();
   if (ep == Epilogue::kAccumulate) {
     // The residual add is the GEMM's beta = 1; only the bias remains.
