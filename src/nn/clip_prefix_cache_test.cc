@@ -154,7 +154,9 @@ TEST(ClipPrefixCacheTest, GoldenTextsWithTemplatePrefixes) {
 
 TEST(ClipPrefixCacheTest, Int8MatchesUncachedInt8) {
   // Activations are quantized per row, so packing rows differently keeps each row's GEMMs
-  // exact; only attention's summation order differs.
+  // exact; only attention's summation order differs, and a ~1e-7 difference can flip one u8
+  // rounding, which the following layers carry on (on the 12-layer B/32 shape: cosine 0.9997
+  // to the uncached int8 embeddings, bench/prompt_bench). A wrong prefix would be off by ~0.1.
   ClipLoadOptions options;
   options.int8 = true;
   auto plain = LoadTiny(options);
@@ -173,7 +175,7 @@ TEST(ClipPrefixCacheTest, Int8MatchesUncachedInt8) {
   ASSERT_TRUE(got.ok());
   const float diff = MaxDiff(*got, *want);
   std::printf("int8: max |cached - uncached| over the mixed batch: %.3g\n", diff);
-  EXPECT_LE(diff, 1e-4f);  // 4.8e-7 measured; a flipped u8 rounding would still pass
+  EXPECT_LE(diff, 2e-3f);  // 4.8e-7 measured here
 }
 
 TEST(ClipPrefixCacheTest, BudgetBoundsTheCache) {
