@@ -25,6 +25,7 @@
 #include "base/thread_pool.h"
 #include "index/vector_label.h"
 #include "media/decode.h"
+#include "search/query_expansion.h"
 #include "store/lexical_query.h"
 
 namespace qimg {
@@ -37,6 +38,21 @@ void Normalize(float* v, int dim) {
   for (int i = 0; i < dim; ++i) s += static_cast<double>(v[i]) * v[i];
   double n = std::max(std::sqrt(s), 1e-12);
   for (int i = 0; i < dim; ++i) v[i] = static_cast<float>(v[i] / n);
+}
+
+// The fixed start of each image prompt template, the text before "{q}" ("" for the bare query).
+// The CLIP text tower keeps their keys/values, so a query's prompts run only the query's own
+// tokens; exact because the tower is causal (nn::ClipModel::CacheTextPrefixes).
+const std::vector<std::string>& ImagePromptPrefixes() {
+  static const std::vector<std::string> kPrefixes = [] {
+    std::vector<std::string> out;
+    for (const std::string& t : ImagePromptTemplates()) {
+      const size_t at = t.find("{q}");
+      if (at != std::string::npos) out.push_back(t.substr(0, at));
+    }
+    return out;
+  }();
+  return kPrefixes;
 }
 
 // (cos + 1) / 2 clamped to [0, 1] (SPEC §8.4).
@@ -417,6 +433,9 @@ Result<std::vector<ScoredId>> Engine::VectorScores(const std::string& query,
   if (model) {
     std::vector<std::string> texts = options.image_prompts;
     if (texts.empty()) texts.push_back(query);
+    // Once per loaded model (known prefixes cost a tokenization); a failure only costs speed.
+    Status cached = model->pipeline->CacheTextPrefixes(ImagePromptPrefixes());
+    if (!cached.ok()) info->notes.push_back("prompt prefixes not cached: " + cached.message());
     QIMG_ASSIGN_OR_RETURN(auto emb, model->pipeline->EncodeTexts(texts));
     std::vector<float> q(emb.dim, 0.0f);
     for (int r = 0; r < static_cast<int>(texts.size()); ++r) {
