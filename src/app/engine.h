@@ -12,6 +12,7 @@
 
 #include "app/config.h"
 #include "app/facts_ops.h"
+#include "app/lexical_mirror.h"
 #include "base/status.h"
 #include "search/lexical_search.h"
 #include "search/result.h"
@@ -226,10 +227,22 @@ class Engine {
   // Refreshes context links and lexical docs of these assets (one transaction is the caller's).
   Status RefreshDerived(const std::vector<std::string>& asset_ids);
 
+  // Long-running processes (MCP and web servers) share one in-memory copy of the lexical index
+  // among their engines: search and query then rank from it whenever it is current, with the
+  // same results. One-shot commands leave it unset (building it costs more than one query).
+  void ShareLexicalMirror(std::shared_ptr<LexicalMirrorSource> source) {
+    lexical_mirror_ = std::move(source);
+  }
+
  private:
   explicit Engine(Config config) : config_(std::move(config)) {}
+  // The current in-memory copy of the lexical index, or null (rank in SQLite).
+  std::shared_ptr<const FtsMirror> CurrentLexicalMirror() {
+    return lexical_mirror_ ? lexical_mirror_->Current(db()) : nullptr;
+  }
   Config config_;
   std::unique_ptr<Database> db_;
+  std::shared_ptr<LexicalMirrorSource> lexical_mirror_;
 };
 
 }  // namespace qimg

@@ -163,6 +163,7 @@ Result<std::vector<SearchResult>> Engine::Query(const std::string& query,
   // The sub-queries often reduce to the same SQL (expansions whose new words the library lacks
   // all fall back to the same fill query); run each distinct one once for this request.
   LexicalQueryCache lexical_cache;
+  std::shared_ptr<const FtsMirror> lexical_mirror = CurrentLexicalMirror();
   for (size_t i = 0; i < expanded.subqueries.size(); ++i) {
     const SubQuery& sq = expanded.subqueries[i];
     SubQueryLists s;
@@ -173,6 +174,7 @@ Result<std::vector<SearchResult>> Engine::Query(const std::string& query,
       lo.num = per_list;
       lo.filter = options.filter;
       lo.cache = &lexical_cache;
+      lo.mirror = lexical_mirror.get();
       auto [bias_ctx, bias_facts] = LexicalChannelBias(sq.text);
       lo.weights.namefolder = sc.w_namefolder;
       lo.weights.context = sc.w_context * bias_ctx;

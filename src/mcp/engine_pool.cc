@@ -6,8 +6,12 @@ namespace qimg::mcp {
 
 Result<std::unique_ptr<EnginePool>> EnginePool::Open(const Config& config, int size) {
   std::vector<std::unique_ptr<Engine>> engines;
+  std::shared_ptr<LexicalMirrorSource> mirror;
   for (int i = 0; i < std::max(1, size); ++i) {
     QIMG_ASSIGN_OR_RETURN(auto e, Engine::Open(config));
+    // A server lives long enough for the in-memory lexical index to pay off; one for all.
+    if (!mirror) mirror = std::make_shared<LexicalMirrorSource>(e->db()->path());
+    e->ShareLexicalMirror(mirror);
     engines.push_back(std::move(e));
   }
   return std::make_unique<EnginePool>(std::move(engines));

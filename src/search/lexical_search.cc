@@ -54,24 +54,29 @@ std::string FilterKey(const AssetFilter& f) {
   return key;
 }
 
-Result<std::vector<LexicalHit>> RunQuery(Database* db, const std::string& match,
-                                         const AssetFilter& filter, int limit,
-                                         LexicalQueryCache* cache) {
-  if (cache) return cache->Query(db, match, filter, limit);
-  return QueryLexicalIndex(db, match, filter, limit);
+// Every token (all) or any token (!all) of `tokens`, through the request's cache and the
+// mirror when there are.
+Result<std::vector<LexicalHit>> RunQuery(Database* db, const std::vector<std::string>& tokens,
+                                         bool all, int limit, const LexicalSearchOptions& options) {
+  QIMG_ASSIGN_OR_RETURN(std::string match, TokenMatchExpression(tokens, all));
+  MirroredMatch mirrored{options.mirror, &tokens, all};
+  const MirroredMatch* m = options.mirror ? &mirrored : nullptr;
+  if (options.cache) return options.cache->Query(db, match, options.filter, limit, m);
+  return QueryLexicalIndex(db, match, options.filter, limit, m);
 }
 
 }  // namespace
 
 Result<std::vector<LexicalHit>> LexicalQueryCache::Query(Database* db, const std::string& match,
-                                                         const AssetFilter& filter, int limit) {
+                                                         const AssetFilter& filter, int limit,
+                                                         const MirroredMatch* mirrored) {
   std::string key = std::to_string(limit) + '\x1f' + FilterKey(filter) + match;
   auto it = hits_.find(key);
   if (it != hits_.end()) {
     ++queries_reused_;
     return it->second;
   }
-  QIMG_ASSIGN_OR_RETURN(auto hits, QueryLexicalIndex(db, match, filter, limit));
+  QIMG_ASSIGN_OR_RETURN(auto hits, QueryLexicalIndex(db, match, filter, limit, mirrored));
   ++queries_run_;
   hits_.emplace(std::move(key), hits);
   return hits;
@@ -142,9 +147,7 @@ Result<std::vector<ScoredId>> LexicalSearch(Database* db, const std::string& que
   // plain bm25 order put lower.
   const int fetch = options.all ? kLexicalAllCap : std::max(4 * wanted, 200);
 
-  QIMG_ASSIGN_OR_RETURN(std::string all_expr, TokenMatchExpression(tokens, true));
-  QIMG_ASSIGN_OR_RETURN(auto all_hits,
-                        RunQuery(db, all_expr, options.filter, fetch, options.cache));
+  QIMG_ASSIGN_OR_RETURN(auto all_hits, RunQuery(db, tokens, true, fetch, options));
   std::vector<ScoredId> results = ScoreLexicalHits(all_hits, options.weights);
   ApplyMinScore(&results, options.min_score);
 
@@ -166,10 +169,9 @@ Result<std::vector<ScoredId>> LexicalSearch(Database* db, const std::string& que
     for (size_t i = 0; i < tokens.size(); ++i)
       if (df[i] > 0 && 2 * df[i] <= n_docs) fill_tokens.push_back(tokens[i]);
     if (fill_tokens.empty()) return Truncated(std::move(results), wanted);
-    QIMG_ASSIGN_OR_RETURN(std::string any_expr, TokenMatchExpression(fill_tokens, false));
     QIMG_ASSIGN_OR_RETURN(auto any_hits,
-                          RunQuery(db, any_expr, options.filter,
-                                   fetch + static_cast<int>(all_hits.size()), options.cache));
+                          RunQuery(db, fill_tokens, false,
+                                   fetch + static_cast<int>(all_hits.size()), options));
     std::unordered_set<int64_t> seen;
     for (const auto& h : all_hits) seen.insert(h.rowid);
     std::erase_if(any_hits, [&](const LexicalHit& h) { return seen.count(h.rowid) > 0; });

@@ -14,6 +14,7 @@
 #include "search/result.h"
 #include "store/asset_filter.h"
 #include "store/database.h"
+#include "store/fts_mirror.h"
 #include "store/lexical_query.h"
 
 namespace qimg {
@@ -34,7 +35,8 @@ class LexicalQueryCache {
  public:
   // The rows QueryLexicalIndex(db, match, filter, limit) returns, run once per distinct key.
   Result<std::vector<LexicalHit>> Query(Database* db, const std::string& match,
-                                        const AssetFilter& filter, int limit);
+                                        const AssetFilter& filter, int limit,
+                                        const MirroredMatch* mirrored = nullptr);
   // TokenDocumentCounts / IndexedDocumentBound, each token and the bound looked up once.
   Result<std::vector<int64_t>> DocumentCounts(Database* db, const std::vector<std::string>& tokens);
   Result<int64_t> DocumentBound(Database* db);
@@ -58,6 +60,9 @@ struct LexicalSearchOptions {
   LexicalWeights weights;
   // Shared by the calls of one request to run repeated SQL once; null runs everything.
   LexicalQueryCache* cache = nullptr;
+  // An in-memory copy of the index, current for this database (the caller checked its
+  // generation), that ranks unfiltered queries with the same results; null ranks in SQLite.
+  const FtsMirror* mirror = nullptr;
 };
 
 inline constexpr int kLexicalAllCap = 10000;

@@ -394,5 +394,61 @@ TEST_F(LexicalSearchTest, UnfilteredRankingMatchesTheJoinedOneWithTiesAndDeleted
   }
 }
 
+TEST_F(LexicalSearchTest, InMemoryCopyGivesTheSameResultsAsSqlite) {
+  // A library with contexts, facts, shared words, ties and soft-deleted rows.
+  Context("qimg://photos/kyoto", "Trip to Kyoto with the red car");
+  const char* subjects[] = {"cat", "car", "temple", "tree", "red car", "old temple"};
+  std::vector<std::string> ids;
+  for (int i = 0; i < 60; ++i) {
+    const std::string folder = i % 3 == 0 ? "kyoto" : i % 3 == 1 ? "paris" : "home";
+    ids.push_back(Add(i % 5 == 0 ? other_ : photos_,
+                      folder + "/IMG_" + std::to_string(i % 7) + "_" + std::to_string(i) + ".jpg"));
+    Fact(ids.back(), "tag", subjects[i % 6]);
+    if (i % 4 == 0) Fact(ids.back(), "caption", std::string("a ") + subjects[(i + 1) % 6] + " in the sun");
+  }
+  Index();
+  for (size_t i = 0; i < ids.size(); i += 9) ASSERT_TRUE(MarkAssetDeleted(db_.get(), ids[i], "now").ok());
+  ASSERT_TRUE(RefreshLexical(db_.get(), ids).ok());
+  auto mirror = FtsMirror::Load(db_.get());
+  ASSERT_TRUE(mirror.ok()) << mirror.status().message();
+  auto direct = (*mirror)->Rank({"red", "car"}, false, 5);  // ranks itself, no SQLite fallback
+  ASSERT_TRUE(direct.ok());
+  EXPECT_EQ(direct->size(), 5u);
+  LexicalQueryCache cache;
+  for (const char* q : {"red car", "kyoto temple", "cat", "img 3", "red", "sun old tree", "zebra",
+                        "zebra car", "paris", "jpg"}) {
+    for (bool all : {false, true}) {
+      LexicalSearchOptions sql;
+      sql.all = all;
+      sql.num = 5;
+      LexicalSearchOptions memory = sql;
+      memory.mirror = mirror->get();
+      LexicalSearchOptions cached = memory;
+      cached.cache = &cache;
+      auto want = LexicalSearch(db_.get(), q, sql);
+      ASSERT_TRUE(want.ok()) << q;
+      for (const LexicalSearchOptions* o : {&memory, &cached}) {
+        auto got = LexicalSearch(db_.get(), q, *o);
+        ASSERT_TRUE(got.ok()) << q;
+        ASSERT_EQ(got->size(), want->size()) << q;
+        for (size_t i = 0; i < got->size(); ++i) {
+          EXPECT_EQ((*got)[i].id, (*want)[i].id) << q << " #" << i;
+          EXPECT_EQ((*got)[i].scores.overall, (*want)[i].scores.overall) << q << " #" << i;
+          EXPECT_EQ((*got)[i].scores.lexical_namefolder, (*want)[i].scores.lexical_namefolder);
+          EXPECT_EQ((*got)[i].scores.lexical_context, (*want)[i].scores.lexical_context);
+          EXPECT_EQ((*got)[i].scores.lexical_facts, (*want)[i].scores.lexical_facts);
+        }
+      }
+    }
+  }
+  // A filter is evaluated in SQL: the copy changes nothing there either.
+  LexicalSearchOptions filtered;
+  filtered.filter.collection = "other";
+  LexicalSearchOptions filtered_memory = filtered;
+  filtered_memory.mirror = mirror->get();
+  EXPECT_EQ(Ids("car", filtered_memory), Ids("car", filtered));
+  EXPECT_FALSE(Ids("car", filtered).empty());
+}
+
 }  // namespace
 }  // namespace qimg

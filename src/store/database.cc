@@ -75,6 +75,8 @@ Result<Statement> Database::Prepare(std::string_view sql) {
 int64_t Database::LastInsertRowId() const { return sqlite3_last_insert_rowid(db_); }
 int Database::Changes() const { return sqlite3_changes(db_); }
 
+void Database::Interrupt() { sqlite3_interrupt(db_); }
+
 Result<int64_t> Database::QueryInt(std::string_view sql) {
   QIMG_ASSIGN_OR_RETURN(Statement st, Prepare(sql));
   QIMG_ASSIGN_OR_RETURN(bool row, st.Step());

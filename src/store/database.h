@@ -38,6 +38,9 @@ class Database {
   int64_t LastInsertRowId() const;
   int Changes() const;
   const std::string& path() const { return path_; }
+  // Makes the statement running on this connection stop with an error soon; callable from
+  // another thread while the connection is open (sqlite3_interrupt).
+  void Interrupt();
   sqlite3* raw() { return db_; }
 
   // Single-value helpers for PRAGMAs and counts.

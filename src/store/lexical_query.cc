@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include "store/fts5_api.h"
+#include "store/fts_mirror.h"
 
 namespace qimg {
 
@@ -110,7 +111,8 @@ Result<std::vector<LexicalHit>> RankedMatches(Database* db, const std::string& m
 }  // namespace
 
 Result<std::vector<LexicalHit>> QueryLexicalIndex(Database* db, const std::string& match,
-                                                   const AssetFilter& filter, int limit) {
+                                                   const AssetFilter& filter, int limit,
+                                                   const MirroredMatch* mirrored) {
   std::vector<LexicalHit> hits;
   if (limit <= 0) return hits;
   SqlCondition cond = AssetFilterSql(filter, 3);
@@ -126,7 +128,11 @@ Result<std::vector<LexicalHit>> QueryLexicalIndex(Database* db, const std::strin
         "SELECT a.id FROM assets a JOIN collections c ON c.id = a.collection_id "
         "WHERE a.rowid = ?1 AND " + AssetFilterSql(filter, 2).sql));
     for (int64_t want = limit;; want *= 4) {
-      QIMG_ASSIGN_OR_RETURN(std::vector<LexicalHit> ranked, RankedMatches(db, match, want));
+      Result<std::vector<LexicalHit>> in_memory = Status::Unavailable("no mirror");
+      if (mirrored && mirrored->mirror && mirrored->tokens)
+        in_memory = mirrored->mirror->Rank(*mirrored->tokens, mirrored->all, want);
+      QIMG_ASSIGN_OR_RETURN(std::vector<LexicalHit> ranked,
+                            in_memory.ok() ? std::move(in_memory) : RankedMatches(db, match, want));
       hits.clear();
       for (auto& h : ranked) {
         keep.Bind(1, h.rowid);

@@ -41,9 +41,22 @@ struct LexicalHit {
   double bm25_facts = 0;
 };
 
+class FtsMirror;
+
+// The tokens (and AND/OR) a match expression was built from with TokenMatchExpression, and a
+// current in-memory copy of the index that can rank them (store/fts_mirror.h).
+struct MirroredMatch {
+  const FtsMirror* mirror = nullptr;
+  const std::vector<std::string>* tokens = nullptr;
+  bool all = true;
+};
+
 // Rows of assets_fts matching `match` whose asset passes the filter (never soft-deleted),
-// best default (all columns weighted 1) bm25 first, at most `limit`.
+// best default (all columns weighted 1) bm25 first, at most `limit`. With `mirrored` (the same
+// match, and a mirror the caller checked is current) an unfiltered query is ranked in memory:
+// the same rows, order and values; a filtered one, or one the mirror declines, runs in SQLite.
 Result<std::vector<LexicalHit>> QueryLexicalIndex(Database* db, const std::string& match,
-                                                   const AssetFilter& filter, int limit);
+                                                   const AssetFilter& filter, int limit,
+                                                   const MirroredMatch* mirrored = nullptr);
 
 }  // namespace qimg
