@@ -1,6 +1,7 @@
 #include "app/lexical_mirror.h"
 
 #include <algorithm>
+#include <cstdio>
 
 #include "base/log.h"
 #include "store/lexical_store.h"
@@ -70,6 +71,14 @@ void LexicalMirrorSource::Build(int64_t wanted_generation) {
   const auto now = Clock::now();
   if (built.ok()) {
     mirror_ = std::shared_ptr<const FtsMirror>(std::move(built).value());
+    char line[200];
+    std::snprintf(line, sizeof line,
+                  "in-memory lexical index: generation %lld, %zu rows, %zu terms, %.1f MB, built in "
+                  "%.2f s",
+                  static_cast<long long>(mirror_->generation()), mirror_->documents(),
+                  mirror_->terms(), mirror_->memory_bytes() / 1e6,
+                  std::chrono::duration<double>(now - started).count());
+    LogInfo(line);
     next_allowed_ = now + kSpacingFactor * (now - started);
     last_error_.clear();
   } else {
