@@ -64,12 +64,14 @@ T* Scratch(std::vector<T>* v, size_t n) {
 }
 
 // Row counts for which ForwardFloat computes (x W^T)^T = W x^T instead. With a few dozen rows
-// (a query's prompt ensemble: 25-65 token rows), oneDNN's sgemm spends most of its time packing
-// the large weight operand; with the weights as the GEMM's A side it streams them instead, and
-// the layer costs about 40% less CPU (measured on the text tower's four shapes at 27 rows:
-// 12.9 -> 7.8 ms, 17.5 -> 11.5, 20.1 -> 10.0 per 12 layers). Outside this range it is no faster.
+// (a query's prompt ensemble after its cached template prefixes: ~25-45 token rows), oneDNN's
+// sgemm spends most of its time packing the large weight operand; with the weights as the GEMM's
+// A side it streams them instead. Measured on ViT-B/32 shapes (bench/prompt_bench, nn_bench):
+// the 5-prompt ensemble at 27 rows 42.6 -> 36.1 CPU ms; but the padded ensemble at 63 rows got
+// slower (60.7 -> 77.6), and so did one image through the vision tower (50 rows, 768 wide:
+// 8.9 -> 7.2 images per CPU-second), hence the narrow range.
 constexpr int64_t kTransposedMinRows = 16;
-constexpr int64_t kTransposedMaxRows = 128;
+constexpr int64_t kTransposedMaxRows = 48;
 
 Status ForwardFloatTransposed(const Linear& l, const float* x, int64_t rows, float* y, Epilogue ep,
                               Activation act) {
