@@ -230,7 +230,11 @@ int main(int argc, char** argv) {
     std::freopen(log.c_str(), "w", stdout);
     std::freopen(log.c_str(), "a", stderr);
     std::string p = std::to_string(port);
-    ::execl(qimg.c_str(), qimg.c_str(), "mcp", "--http", "--port", p.c_str(), nullptr);
+    // QIMG_BENCH_VERBOSE=1: the server logs at debug level into mcp_http.log (index builds).
+    if (std::getenv("QIMG_BENCH_VERBOSE"))
+      ::execl(qimg.c_str(), qimg.c_str(), "-v", "mcp", "--http", "--port", p.c_str(), nullptr);
+    else
+      ::execl(qimg.c_str(), qimg.c_str(), "mcp", "--http", "--port", p.c_str(), nullptr);
     _exit(127);
   }
   httplib::Client cli("127.0.0.1", port);

@@ -158,7 +158,10 @@ Result<std::vector<ScoredId>> LexicalSearch(Database* db, const std::string& que
     // query touch (and score) most of a large library.
     std::vector<int64_t> df;
     int64_t n_docs = 0;
-    if (options.cache) {
+    if (options.mirror) {
+      for (const auto& t : tokens) df.push_back(options.mirror->DocumentCount(t));
+      n_docs = options.mirror->AssetRowidBound();
+    } else if (options.cache) {
       QIMG_ASSIGN_OR_RETURN(df, options.cache->DocumentCounts(db, tokens));
       QIMG_ASSIGN_OR_RETURN(n_docs, options.cache->DocumentBound(db));
     } else {

@@ -378,10 +378,22 @@ TEST_F(LexicalSearchTest, UnfilteredRankingMatchesTheJoinedOneWithTiesAndDeleted
   AssetFilter same;  // passes every row: null widths count as 0, but not IsEmpty()
   same.min_width = 0;
   ASSERT_FALSE(same.IsEmpty());
+  auto mirror = FtsMirror::Load(db_.get());
+  ASSERT_TRUE(mirror.ok()) << mirror.status().message();
+  const std::vector<std::string> zebra = {"zebra"};
+  const MirroredMatch mirrored{mirror->get(), &zebra, true};
   for (int limit : {1, 2, 5, 8, 20, 21, 100}) {
     auto fast = QueryLexicalIndex(db_.get(), "\"zebra\"", AssetFilter{}, limit);
     auto joined = QueryLexicalIndex(db_.get(), "\"zebra\"", same, limit);
-    ASSERT_TRUE(fast.ok() && joined.ok());
+    auto memory = QueryLexicalIndex(db_.get(), "\"zebra\"", AssetFilter{}, limit, &mirrored);
+    ASSERT_TRUE(fast.ok() && joined.ok() && memory.ok());
+    ASSERT_EQ(memory->size(), joined->size()) << limit;
+    for (size_t i = 0; i < memory->size(); ++i) {
+      EXPECT_EQ((*memory)[i].rowid, (*joined)[i].rowid) << limit << " #" << i;
+      EXPECT_EQ((*memory)[i].asset_id, (*joined)[i].asset_id);
+      EXPECT_EQ((*memory)[i].bm25_facts, (*joined)[i].bm25_facts);
+      EXPECT_EQ((*memory)[i].bm25_namefolder, (*joined)[i].bm25_namefolder);
+    }
     ASSERT_EQ(fast->size(), joined->size()) << limit;
     EXPECT_EQ(fast->size(), static_cast<size_t>(std::min(limit, 21)));
     for (size_t i = 0; i < fast->size(); ++i) {
@@ -411,9 +423,16 @@ TEST_F(LexicalSearchTest, InMemoryCopyGivesTheSameResultsAsSqlite) {
   ASSERT_TRUE(RefreshLexical(db_.get(), ids).ok());
   auto mirror = FtsMirror::Load(db_.get());
   ASSERT_TRUE(mirror.ok()) << mirror.status().message();
-  auto direct = (*mirror)->Rank({"red", "car"}, false, 5);  // ranks itself, no SQLite fallback
+  auto direct = (*mirror)->Rank({"red", "car"}, false, 5, true);  // ranks itself, no fallback
   ASSERT_TRUE(direct.ok());
   EXPECT_EQ(direct->size(), 5u);
+  // The statistics the fill reads come from the copy too.
+  const std::vector<std::string> words = {"red", "car", "kyoto", "jpg", "zebra", "img"};
+  auto counts = TokenDocumentCounts(db_.get(), words);
+  ASSERT_TRUE(counts.ok());
+  for (size_t i = 0; i < words.size(); ++i)
+    EXPECT_EQ((*mirror)->DocumentCount(words[i]), (*counts)[i]) << words[i];
+  EXPECT_EQ((*mirror)->AssetRowidBound(), *IndexedDocumentBound(db_.get()));
   LexicalQueryCache cache;
   for (const char* q : {"red car", "kyoto temple", "cat", "img 3", "red", "sun old tree", "zebra",
                         "zebra car", "paris", "jpg"}) {

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 
+#include "store/asset_filter.h"
 #include "store/fts5_api.h"
 #include "store/lexical_store.h"
 
@@ -108,6 +109,24 @@ struct RankScratch {
   }
 };
 
+// Which rows belong to live assets: the condition of an empty AssetFilter, as
+// QueryLexicalIndex applies it.
+Status LoadLiveAssets(Database* db, const std::vector<int64_t>& rowids,
+                      std::vector<std::string>* asset_ids, int64_t* rowid_bound) {
+  asset_ids->assign(rowids.size(), std::string());
+  QIMG_ASSIGN_OR_RETURN(Statement st, db->Prepare(
+      "SELECT a.rowid, a.id FROM assets a JOIN collections c ON c.id = a.collection_id WHERE " +
+      AssetFilterSql(AssetFilter{}, 1).sql));
+  for (;;) {
+    QIMG_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    auto it = std::lower_bound(rowids.begin(), rowids.end(), st.ColumnInt(0));
+    if (it != rowids.end() && *it == st.ColumnInt(0)) (*asset_ids)[it - rowids.begin()] = st.ColumnText(1);
+  }
+  QIMG_ASSIGN_OR_RETURN(*rowid_bound, IndexedDocumentBound(db));
+  return Status::Ok();
+}
+
 Status LoadInTransaction(Database* db, int64_t* generation, int64_t* total_rows,
                          int64_t* total_tokens, std::vector<int64_t>* rowids,
                          std::vector<int32_t>* row_tokens,
@@ -195,6 +214,7 @@ Result<std::unique_ptr<FtsMirror>> FtsMirror::Load(Database* db) {
   QIMG_RETURN_IF_ERROR(db->Exec("BEGIN"));
   Status loaded = LoadInTransaction(db, &m->generation_, &m->total_rows_, &m->total_tokens_,
                                     &m->doc_rowid_, &m->doc_tokens_, &instances);
+  if (loaded.ok()) loaded = LoadLiveAssets(db, m->doc_rowid_, &m->doc_asset_, &m->asset_rowid_bound_);
   Status ended = db->Exec(loaded.ok() ? "COMMIT" : "ROLLBACK");
   QIMG_RETURN_IF_ERROR(loaded);
   QIMG_RETURN_IF_ERROR(ended);
@@ -222,8 +242,14 @@ Result<std::unique_ptr<FtsMirror>> FtsMirror::Load(Database* db) {
   return m;
 }
 
+int64_t FtsMirror::DocumentCount(const std::string& token) const {
+  auto it = terms_.find(token);
+  return it == terms_.end() ? 0 : static_cast<int64_t>(it->second.postings.size());
+}
+
 size_t FtsMirror::memory_bytes() const {
   size_t bytes = doc_rowid_.capacity() * sizeof(int64_t) + doc_tokens_.capacity() * sizeof(int32_t);
+  for (const auto& id : doc_asset_) bytes += sizeof(id) + (id.size() > 15 ? id.capacity() : 0);
   for (const auto& [text, term] : terms_) {
     bytes += sizeof(text) + text.capacity() + sizeof(Term) + term.postings.capacity() * sizeof(Posting);
   }
@@ -231,7 +257,7 @@ size_t FtsMirror::memory_bytes() const {
 }
 
 Result<std::vector<LexicalHit>> FtsMirror::Rank(const std::vector<std::string>& tokens, bool all,
-                                                int64_t limit) const {
+                                                int64_t limit, bool live_only) const {
   if (tokens.empty()) return Status::InvalidArgument("query has no words to search for");
   std::vector<LexicalHit> hits;
   if (limit <= 0 || total_rows_ <= 0) return hits;
@@ -275,6 +301,7 @@ Result<std::vector<LexicalHit>> FtsMirror::Rank(const std::vector<std::string>& 
   std::vector<uint32_t> rows;
   rows.reserve(s.touched.size());
   for (uint32_t d : s.touched) {
+    if (live_only && doc_asset_[d].empty()) continue;
     if (!all || s.matched[d] == phrase.size()) rows.push_back(d);
   }
   // ORDER BY bm25 (= -score, ascending) with ties in scan (rowid) order.
@@ -290,6 +317,7 @@ Result<std::vector<LexicalHit>> FtsMirror::Rank(const std::vector<std::string>& 
     const uint32_t d = rows[k];
     LexicalHit h;
     h.rowid = doc_rowid_[d];
+    if (live_only) h.asset_id = doc_asset_[d];
     h.bm25_namefolder = -1.0 * s.namefolder[d];
     h.bm25_context = -1.0 * s.context[d];
     h.bm25_facts = -1.0 * s.facts[d];

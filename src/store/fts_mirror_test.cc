@@ -6,6 +6,8 @@
 #include <cstring>
 #include <random>
 
+#include "store/asset_store.h"
+#include "store/collection_store.h"
 #include "store/lexical_store.h"
 #include "store/schema.h"
 
@@ -204,6 +206,28 @@ TEST_F(FtsMirrorTest, GenerationCountsEveryLexicalWrite) {
   auto m = FtsMirror::Load(db_.get());
   ASSERT_TRUE(m.ok());
   EXPECT_EQ((*m)->generation(), *g3);
+  // Liveness of assets counts too: adding, soft-deleting and removing one.
+  ASSERT_TRUE(db_->Exec("PRAGMA foreign_keys = ON").ok());
+  auto c = InsertCollection(db_.get(), "photos", "/lib", "**/*");
+  ASSERT_TRUE(c.ok());
+  AssetRow a;
+  a.id = "#a1";
+  a.collection_id = c->id;
+  a.rel_path = a.abs_path = "x.jpg";
+  a.created_at = a.updated_at = "now";
+  int64_t last = *g3;
+  auto bumped = [&] {
+    auto g = LexicalGeneration(db_.get());
+    bool more = g.ok() && *g > last;
+    if (g.ok()) last = *g;
+    return more;
+  };
+  ASSERT_TRUE(UpsertAsset(db_.get(), a).ok());
+  EXPECT_TRUE(bumped());
+  ASSERT_TRUE(MarkAssetDeleted(db_.get(), a.id, "now").ok());
+  EXPECT_TRUE(bumped());
+  ASSERT_TRUE(db_->Exec("DELETE FROM collections").ok());  // cascades to the asset
+  EXPECT_TRUE(bumped());
 }
 
 }  // namespace

@@ -116,6 +116,12 @@ Result<std::vector<LexicalHit>> QueryLexicalIndex(Database* db, const std::strin
   std::vector<LexicalHit> hits;
   if (limit <= 0) return hits;
   SqlCondition cond = AssetFilterSql(filter, 3);
+  if (filter.IsEmpty() && mirrored && mirrored->mirror && mirrored->tokens) {
+    // The copy knows which rows are live assets: ranking its live rows is exactly the loop
+    // below, with no SQL.
+    auto in_memory = mirrored->mirror->Rank(*mirrored->tokens, mirrored->all, limit, true);
+    if (in_memory.ok() || in_memory.status().code() != StatusCode::kUnavailable) return in_memory;
+  }
   if (filter.IsEmpty()) {
     // Without a filter nearly every match passes (only soft-deleted rows drop out), so rank the
     // FTS rows alone and look up only the best ones, instead of joining assets and collections
@@ -128,11 +134,7 @@ Result<std::vector<LexicalHit>> QueryLexicalIndex(Database* db, const std::strin
         "SELECT a.id FROM assets a JOIN collections c ON c.id = a.collection_id "
         "WHERE a.rowid = ?1 AND " + AssetFilterSql(filter, 2).sql));
     for (int64_t want = limit;; want *= 4) {
-      Result<std::vector<LexicalHit>> in_memory = Status::Unavailable("no mirror");
-      if (mirrored && mirrored->mirror && mirrored->tokens)
-        in_memory = mirrored->mirror->Rank(*mirrored->tokens, mirrored->all, want);
-      QIMG_ASSIGN_OR_RETURN(std::vector<LexicalHit> ranked,
-                            in_memory.ok() ? std::move(in_memory) : RankedMatches(db, match, want));
+      QIMG_ASSIGN_OR_RETURN(std::vector<LexicalHit> ranked, RankedMatches(db, match, want));
       hits.clear();
       for (auto& h : ranked) {
         keep.Bind(1, h.rowid);

@@ -169,10 +169,11 @@ CREATE INDEX IF NOT EXISTS idx_facts_type ON facts(fact_type, asset_id);
 )sql";
 
 // Migration 5: a generation number for the lexical index. A long-running server keeps an
-// in-memory copy of assets_fts (store/fts_mirror.h) and must know, from any connection and in
-// O(1), whether the index changed since it copied it. Every change to assets_fts goes with a
-// change to lexical_docs in the same transaction (store/lexical_store.cc), so triggers there
-// count them, whichever process writes.
+// in-memory copy of assets_fts and of which assets are live (store/fts_mirror.h) and must know,
+// from any connection and in O(1), whether either changed since it copied them. Every change to
+// assets_fts goes with a change to lexical_docs in the same transaction
+// (store/lexical_store.cc), and liveness is the assets' rows and is_deleted, so triggers on
+// those count them, whichever process writes.
 constexpr const char* kMigration5 = R"sql(
 CREATE TABLE IF NOT EXISTS lexical_state (
   id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -186,6 +187,15 @@ CREATE TRIGGER IF NOT EXISTS lexical_docs_generation_update AFTER UPDATE ON lexi
   UPDATE lexical_state SET generation = generation + 1 WHERE id = 1;
 END;
 CREATE TRIGGER IF NOT EXISTS lexical_docs_generation_delete AFTER DELETE ON lexical_docs BEGIN
+  UPDATE lexical_state SET generation = generation + 1 WHERE id = 1;
+END;
+CREATE TRIGGER IF NOT EXISTS assets_generation_insert AFTER INSERT ON assets BEGIN
+  UPDATE lexical_state SET generation = generation + 1 WHERE id = 1;
+END;
+CREATE TRIGGER IF NOT EXISTS assets_generation_update AFTER UPDATE OF is_deleted, collection_id ON assets BEGIN
+  UPDATE lexical_state SET generation = generation + 1 WHERE id = 1;
+END;
+CREATE TRIGGER IF NOT EXISTS assets_generation_delete AFTER DELETE ON assets BEGIN
   UPDATE lexical_state SET generation = generation + 1 WHERE id = 1;
 END;
 )sql";
