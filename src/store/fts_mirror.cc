@@ -87,27 +87,30 @@ inline double Bm25Term(double idf, double freq, double row_tokens, double avgdl)
   return idf * ((freq * (kK1 + 1.0)) / (freq + kK1 * (1 - kB + kB * row_tokens / avgdl)));
 }
 
-// Per-thread accumulators indexed by dense row, reset after each use (only the touched rows).
-struct RankScratch {
-  std::vector<double> all, namefolder, context, facts;
+}  // namespace
+
+// Accumulators indexed by dense row, reset after each use (only the touched rows). Pooled by
+// the mirror rather than thread-local: a server has a hundred connection threads, and one
+// scratch per thread that ever searched would cost ~1 MB each at 100,000 rows.
+struct FtsMirror::RankScratch {
+  std::vector<double> all;
   std::vector<uint16_t> matched;
   std::vector<uint32_t> touched;
   void Reserve(size_t n) {
     if (all.size() >= n) return;
     all.resize(n, 0.0);
-    namefolder.resize(n, 0.0);
-    context.resize(n, 0.0);
-    facts.resize(n, 0.0);
     matched.resize(n, 0);
   }
   void Clear() {
     for (uint32_t d : touched) {
-      all[d] = namefolder[d] = context[d] = facts[d] = 0.0;
+      all[d] = 0.0;
       matched[d] = 0;
     }
     touched.clear();
   }
 };
+
+namespace {
 
 // Which rows belong to live assets: the condition of an empty AssetFilter, as
 // QueryLexicalIndex applies it.
@@ -203,6 +206,8 @@ Status LoadInTransaction(Database* db, int64_t* generation, int64_t* total_rows,
 
 }  // namespace
 
+FtsMirror::~FtsMirror() = default;
+
 Result<std::unique_ptr<FtsMirror>> FtsMirror::Load(Database* db) {
   QIMG_RETURN_IF_ERROR(RegisterFunctions(db));
   QIMG_RETURN_IF_ERROR(db->Exec(
@@ -279,9 +284,18 @@ Result<std::vector<LexicalHit>> FtsMirror::Rank(const std::vector<std::string>& 
   }
   const double avgdl = static_cast<double>(total_tokens_) / static_cast<double>(total_rows_);
 
-  thread_local RankScratch s;
+  std::unique_ptr<RankScratch> scratch;
+  {
+    std::lock_guard<std::mutex> lock(scratch_mu_);
+    if (!scratch_pool_.empty()) {
+      scratch = std::move(scratch_pool_.back());
+      scratch_pool_.pop_back();
+    }
+  }
+  if (!scratch) scratch = std::make_unique<RankScratch>();
+  RankScratch& s = *scratch;
   s.Reserve(doc_rowid_.size());
-  // Phrase by phrase, each row's sums receive the same additions in the same order as FTS5's
+  // Phrase by phrase, each row's sum receives the same additions in the same order as FTS5's
   // per-row loop; a phrase absent from a row would add exactly 0.0 there, so skipping it is
   // the same value.
   for (size_t i = 0; i < phrase.size(); ++i) {
@@ -290,12 +304,8 @@ Result<std::vector<LexicalHit>> FtsMirror::Rank(const std::vector<std::string>& 
       const uint32_t d = p.doc;
       if (s.matched[d] == 0) s.touched.push_back(d);
       ++s.matched[d];
-      const double row_tokens = static_cast<double>(doc_tokens_[d]);
       const double total = static_cast<double>(p.namefolder) + p.context + p.facts;
-      s.all[d] += Bm25Term(idf[i], total, row_tokens, avgdl);
-      if (p.namefolder) s.namefolder[d] += Bm25Term(idf[i], p.namefolder, row_tokens, avgdl);
-      if (p.context) s.context[d] += Bm25Term(idf[i], p.context, row_tokens, avgdl);
-      if (p.facts) s.facts[d] += Bm25Term(idf[i], p.facts, row_tokens, avgdl);
+      s.all[d] += Bm25Term(idf[i], total, doc_tokens_[d], avgdl);
     }
   }
   std::vector<uint32_t> rows;
@@ -315,15 +325,29 @@ Result<std::vector<LexicalHit>> FtsMirror::Rank(const std::vector<std::string>& 
   hits.reserve(keep);
   for (size_t k = 0; k < keep; ++k) {
     const uint32_t d = rows[k];
+    // The three channel values only for the rows returned, in the same phrase order.
+    double namefolder = 0.0, context = 0.0, facts = 0.0;
+    for (size_t i = 0; i < phrase.size(); ++i) {
+      if (!phrase[i]) continue;
+      const auto& list = phrase[i]->postings;
+      auto it = std::lower_bound(list.begin(), list.end(), d,
+                                 [](const Posting& p, uint32_t doc) { return p.doc < doc; });
+      if (it == list.end() || it->doc != d) continue;
+      if (it->namefolder) namefolder += Bm25Term(idf[i], it->namefolder, doc_tokens_[d], avgdl);
+      if (it->context) context += Bm25Term(idf[i], it->context, doc_tokens_[d], avgdl);
+      if (it->facts) facts += Bm25Term(idf[i], it->facts, doc_tokens_[d], avgdl);
+    }
     LexicalHit h;
     h.rowid = doc_rowid_[d];
     if (live_only) h.asset_id = doc_asset_[d];
-    h.bm25_namefolder = -1.0 * s.namefolder[d];
-    h.bm25_context = -1.0 * s.context[d];
-    h.bm25_facts = -1.0 * s.facts[d];
+    h.bm25_namefolder = -1.0 * namefolder;
+    h.bm25_context = -1.0 * context;
+    h.bm25_facts = -1.0 * facts;
     hits.push_back(std::move(h));
   }
   s.Clear();
+  std::lock_guard<std::mutex> lock(scratch_mu_);
+  scratch_pool_.push_back(std::move(scratch));
   return hits;
 }
 

@@ -19,6 +19,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -31,6 +32,7 @@ namespace qimg {
 
 class FtsMirror {
  public:
+  ~FtsMirror();
   // Copies assets_fts inside one read transaction of `db` (which must not be inside a
   // transaction already). Unavailable when the table's layout is not the one qimg writes.
   static Result<std::unique_ptr<FtsMirror>> Load(Database* db);
@@ -69,6 +71,10 @@ class FtsMirror {
     std::vector<Posting> postings;  // ascending doc (= ascending rowid)
     bool overflow = false;          // a count above 65535: rank such queries in SQLite
   };
+
+  struct RankScratch;
+  mutable std::mutex scratch_mu_;
+  mutable std::vector<std::unique_ptr<RankScratch>> scratch_pool_;  // one per concurrent Rank
 
   int64_t generation_ = 0;
   int64_t total_rows_ = 0;    // xRowCount
