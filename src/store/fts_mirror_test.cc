@@ -10,15 +10,12 @@
 #include "store/collection_store.h"
 #include "store/lexical_store.h"
 #include "store/schema.h"
+#include "store/test_db_path.h"
 
 namespace qimg {
 namespace {
 
-std::string TempDbPath(const char* name) {
-  std::string p = testing::TempDir() + "/" + name + "_" + std::to_string(::getpid()) + ".sqlite3";
-  ::unlink(p.c_str());
-  return p;
-}
+using testing::TempDbPath;
 
 // A vocabulary with a few very common words (IDF clamped to 1e-6 once in more than half the
 // rows), middling ones and rare ones, so every branch of bm25 is exercised.

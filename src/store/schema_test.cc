@@ -8,15 +8,12 @@
 #include "store/asset_store.h"
 #include "store/context_store.h"
 #include "store/fact_store.h"
+#include "store/test_db_path.h"
 
 namespace qimg {
 namespace {
 
-std::string TempDbPath(const char* name) {
-  std::string p = testing::TempDir() + "/" + name + "_" + std::to_string(::getpid()) + ".sqlite3";
-  ::unlink(p.c_str());
-  return p;
-}
+using testing::TempDbPath;
 
 TEST(SchemaTest, FreshDatabaseHasOriginalTablesAndOurVersion) {
   auto db = Database::Open(TempDbPath("fresh"));
