@@ -42,13 +42,7 @@ Result<std::unique_ptr<BertModel>> BertModel::Load(const std::string& dir,
                                                    const BertLoadOptions& options) {
   if (!StatPath(dir).is_dir) return Status::NotFound("model folder " + dir + " does not exist");
   QIMG_ASSIGN_OR_RETURN(BertConfig config, LoadBertConfig(JoinPath(dir, "config.json")));
-  std::string weights = JoinPath(dir, "model.safetensors");
-  if (!StatPath(weights).exists) {
-    return Status::NotFound(dir +
-                            ": no model.safetensors (pytorch_model.bin is not supported; "
-                            "convert it to safetensors)");
-  }
-  QIMG_ASSIGN_OR_RETURN(auto file, SafetensorsFile::Open(weights));
+  QIMG_ASSIGN_OR_RETURN(auto file, OpenModelWeights(dir));
   return FromCheckpoint(config, *file, options);
 }
 

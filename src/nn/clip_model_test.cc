@@ -13,6 +13,8 @@ namespace {
 
 using testing::Cosine;
 using testing::Floats;
+using testing::GoldenIds;
+using testing::GoldenPixels;
 using testing::MaxAbsDiff;
 using testing::ReadGolden;
 
@@ -21,24 +23,7 @@ constexpr float kTol = 1e-4f;
 std::unique_ptr<ClipModel> LoadTiny(bool int8 = false) {
   ClipLoadOptions options;
   options.int8 = int8;
-  auto m = ClipModel::Load(testing::ClipTinyModelDir(), options);
-  EXPECT_TRUE(m.ok()) << m.status().ToString();
-  return m.ok() ? std::move(m).value() : nullptr;
-}
-
-std::vector<std::vector<int32_t>> GoldenIds(const nlohmann::json& cases) {
-  std::vector<std::vector<int32_t>> ids;
-  for (const auto& c : cases) ids.push_back(c["input_ids"].get<std::vector<int32_t>>());
-  return ids;
-}
-
-std::vector<float> GoldenPixels(const nlohmann::json& images) {
-  std::vector<float> px;
-  for (const auto& im : images) {
-    auto v = Floats(im["pixel_values_chw"]);
-    px.insert(px.end(), v.begin(), v.end());
-  }
-  return px;
+  return testing::LoadTinyModel<ClipModel>(testing::ClipTinyModelDir(), options);
 }
 
 TEST(ClipModelTest, TextEmbeddingsMatchGolden) {

@@ -24,9 +24,7 @@ constexpr int kLen = 77;
 constexpr float kTol = 1e-5f;
 
 std::unique_ptr<ClipModel> LoadTiny(const ClipLoadOptions& options = {}) {
-  auto m = ClipModel::Load(testing::ClipTinyModelDir(), options);
-  EXPECT_TRUE(m.ok()) << m.status().ToString();
-  return m.ok() ? std::move(m).value() : nullptr;
+  return testing::LoadTinyModel<ClipModel>(testing::ClipTinyModelDir(), options);
 }
 
 // BOS + content + EOS, padded with EOS to the tokenizer's 77 ids (CLIP pads with EOS).

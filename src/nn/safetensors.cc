@@ -12,6 +12,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/fs.h"
+
 namespace qimg::nn {
 namespace {
 
@@ -335,6 +337,16 @@ Result<std::vector<float>> SafetensorsFile::ReadFloat(
                              ", expected F32, F16 or BF16");
   }
   return out;
+}
+
+Result<std::unique_ptr<SafetensorsFile>> OpenModelWeights(const std::string& dir) {
+  std::string weights = JoinPath(dir, "model.safetensors");
+  if (!StatPath(weights).exists) {
+    return Status::NotFound(dir +
+                            ": no model.safetensors (pytorch_model.bin is not supported; "
+                            "convert it to safetensors)");
+  }
+  return SafetensorsFile::Open(weights);
 }
 
 }  // namespace qimg::nn

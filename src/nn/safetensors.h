@@ -89,4 +89,8 @@ std::string ShapeString(const std::vector<int64_t>& shape);
 float HalfToFloat(uint16_t h);
 float Bf16ToFloat(uint16_t h);
 
+// Opens "<dir>/model.safetensors", the weights file of a Hugging Face model folder. NotFound
+// naming the folder when it is missing (pickled pytorch_model.bin is never read).
+Result<std::unique_ptr<SafetensorsFile>> OpenModelWeights(const std::string& dir);
+
 }  // namespace qimg::nn

@@ -67,13 +67,7 @@ void ProbeAttention(const float* q, const float* kv, int batch, int seq, int hea
 Result<std::unique_ptr<SiglipModel>> SiglipModel::Load(const std::string& dir,
                                                        const ClipLoadOptions& options) {
   QIMG_ASSIGN_OR_RETURN(SiglipConfig config, LoadSiglipConfig(JoinPath(dir, "config.json")));
-  std::string weights = JoinPath(dir, "model.safetensors");
-  if (!StatPath(weights).exists) {
-    return Status::NotFound(dir +
-                            ": no model.safetensors (pytorch_model.bin is not supported; "
-                            "convert it to safetensors)");
-  }
-  QIMG_ASSIGN_OR_RETURN(auto file, SafetensorsFile::Open(weights));
+  QIMG_ASSIGN_OR_RETURN(auto file, OpenModelWeights(dir));
   return FromCheckpoint(config, *file, options);
 }
 

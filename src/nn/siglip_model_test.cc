@@ -16,6 +16,8 @@ namespace {
 
 using testing::Cosine;
 using testing::Floats;
+using testing::GoldenIds;
+using testing::GoldenPixels;
 using testing::MaxAbsDiff;
 using testing::ReadSiglipGolden;
 
@@ -25,24 +27,7 @@ constexpr float kNormTol = 1e-5f;
 std::unique_ptr<SiglipModel> LoadTiny(bool int8 = false) {
   ClipLoadOptions options;
   options.int8 = int8;
-  auto m = SiglipModel::Load(testing::SiglipTinyModelDir(), options);
-  EXPECT_TRUE(m.ok()) << m.status().ToString();
-  return m.ok() ? std::move(m).value() : nullptr;
-}
-
-std::vector<std::vector<int32_t>> GoldenIds(const nlohmann::json& cases) {
-  std::vector<std::vector<int32_t>> ids;
-  for (const auto& c : cases) ids.push_back(c["input_ids"].get<std::vector<int32_t>>());
-  return ids;
-}
-
-std::vector<float> GoldenPixels(const nlohmann::json& images) {
-  std::vector<float> px;
-  for (const auto& im : images) {
-    auto v = Floats(im["pixel_values_chw"]);
-    px.insert(px.end(), v.begin(), v.end());
-  }
-  return px;
+  return testing::LoadTinyModel<SiglipModel>(testing::SiglipTinyModelDir(), options);
 }
 
 TEST(SiglipModelTest, ConfigAndScalars) {
