@@ -315,24 +315,9 @@ Result<Embeddings> ClipModel::EncodePixels(const float* pixels, int batch) const
   Embeddings out;
   out.dim = config_.projection_dim;
   if (batch <= 0) return out;
-  // im2col: patch (row, col) -> its (channel, y, x) block, the conv weight's flattening order.
   const int64_t patches = static_cast<int64_t>(batch) * g * g;
   float* cols = Scratch(ScratchSlot::kPatches, static_cast<size_t>(patches) * patch_in);
-#pragma omp parallel for schedule(static) if (WorthParallel(patches * patch_in))
-  for (int64_t n = 0; n < patches; ++n) {
-    const int64_t b = n / (g * g);
-    const int pr = static_cast<int>(n % (g * g)) / g;
-    const int pc = static_cast<int>(n % (g * g)) % g;
-    const float* img = pixels + b * PixelsPerImage();
-    float* dst = cols + n * patch_in;
-    for (int ch = 0; ch < c; ++ch) {
-      for (int y = 0; y < p; ++y) {
-        const float* src = img + (static_cast<int64_t>(ch) * size + pr * p + y) * size + pc * p;
-        std::memcpy(dst, src, sizeof(float) * p);
-        dst += p;
-      }
-    }
-  }
+  ImageToPatchRows(pixels, batch, c, size, p, cols);
   float* emb = Scratch(ScratchSlot::kPatchEmbeddings, static_cast<size_t>(patches) * d);
   QIMG_RETURN_IF_ERROR(LinearForward(patch_embedding_, cols, patches, emb));
   float* x = Scratch(ScratchSlot::kTokens, static_cast<size_t>(batch) * seq * d);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <vector>
 
@@ -269,6 +270,30 @@ Status PrefixCausalAttention(const float* qkv, const CausalSpan* spans, int coun
     }
   }
   return Status::Ok();
+}
+
+void ImageToPatchRows(const float* pixels, int batch, int channels, int image_size, int patch,
+                      float* out) {
+  const int g = image_size / patch;
+  const int64_t patches = static_cast<int64_t>(batch) * g * g;
+  const int64_t patch_in = static_cast<int64_t>(channels) * patch * patch;
+  const int64_t image_floats = static_cast<int64_t>(channels) * image_size * image_size;
+#pragma omp parallel for schedule(static) if (WorthParallel(patches * patch_in))
+  for (int64_t n = 0; n < patches; ++n) {
+    const int64_t b = n / (g * g);
+    const int pr = static_cast<int>(n % (g * g)) / g;
+    const int pc = static_cast<int>(n % (g * g)) % g;
+    const float* img = pixels + b * image_floats;
+    float* dst = out + n * patch_in;
+    for (int ch = 0; ch < channels; ++ch) {
+      for (int y = 0; y < patch; ++y) {
+        const float* src =
+            img + (static_cast<int64_t>(ch) * image_size + pr * patch + y) * image_size + pc * patch;
+        std::memcpy(dst, src, sizeof(float) * patch);
+        dst += patch;
+      }
+    }
+  }
 }
 
 }  // namespace qimg::nn

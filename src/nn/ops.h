@@ -12,6 +12,13 @@ namespace qimg::nn {
 void LayerNorm(const float* x, int64_t rows, int dim, const float* gamma, const float* beta,
                float eps, float* y);
 
+// im2col for a ViT patch embedding: `batch` CHW images of channels x image_size x image_size
+// -> one row per patch (the g x g grid row-major, g = image_size / patch), each the patch's
+// (channel, y, x) block in the conv weight's flattening order. Writes batch * g * g rows of
+// channels * patch * patch floats to out.
+void ImageToPatchRows(const float* pixels, int batch, int channels, int image_size, int patch,
+                      float* out);
+
 // Multi-head scaled dot-product attention. qkv is [batch * seq, 3 * hidden] with q, k and v in
 // column blocks [0, hidden), [hidden, 2 hidden), [2 hidden, 3 hidden); head h uses columns
 // [h * head_dim, (h + 1) * head_dim) of each block. Scores are scaled by head_dim^-0.5; with

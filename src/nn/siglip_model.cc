@@ -198,7 +198,6 @@ Result<Embeddings> SiglipModel::EncodePixels(const float* pixels, int batch) con
   const SiglipVisionConfig& vc = config_.vision;
   const int d = vc.hidden_size;
   const int p = vc.patch_size;
-  const int g = vc.grid();
   const int c = vc.num_channels;
   const int size = vc.image_size;
   const int seq = vc.num_patches();
@@ -206,24 +205,9 @@ Result<Embeddings> SiglipModel::EncodePixels(const float* pixels, int batch) con
   Embeddings out;
   out.dim = config_.embedding_dim();
   if (batch <= 0) return out;
-  // im2col: patch (row, col) -> its (channel, y, x) block, the conv weight's flattening order.
   const int64_t rows = static_cast<int64_t>(batch) * seq;
   float* cols = Scratch(ScratchSlot::kPatches, static_cast<size_t>(rows) * patch_in);
-#pragma omp parallel for schedule(static) if (WorthParallel(rows * patch_in))
-  for (int64_t n = 0; n < rows; ++n) {
-    const int64_t b = n / seq;
-    const int pr = static_cast<int>(n % seq) / g;
-    const int pc = static_cast<int>(n % seq) % g;
-    const float* img = pixels + b * PixelsPerImage();
-    float* dst = cols + n * patch_in;
-    for (int ch = 0; ch < c; ++ch) {
-      for (int y = 0; y < p; ++y) {
-        const float* src = img + (static_cast<int64_t>(ch) * size + pr * p + y) * size + pc * p;
-        std::memcpy(dst, src, sizeof(float) * p);
-        dst += p;
-      }
-    }
-  }
+  ImageToPatchRows(pixels, batch, c, size, p, cols);
   // Conv with bias, then the position embedding (one row per patch, no class token).
   float* x = Scratch(ScratchSlot::kTokens, static_cast<size_t>(rows) * d);
   QIMG_RETURN_IF_ERROR(LinearForward(patch_embedding_, cols, rows, x));
