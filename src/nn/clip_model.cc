@@ -258,24 +258,24 @@ Status ClipModel::CacheTextPrefixes(const std::vector<std::vector<int32_t>>& pre
     return std::any_of(set->begin(), set->end(), [&](const auto& e) { return e->ids == ids; });
   };
   std::shared_ptr<const TextPrefixSet> current = TextPrefixes();
-  std::vector<const std::vector<int32_t>*> todo;
+  std::vector<const std::vector<int32_t>*> uncached;
   for (const auto& p : prefixes) {
     if (known(current.get(), p)) continue;
-    if (std::any_of(todo.begin(), todo.end(), [&](const auto* t) { return *t == p; })) continue;
-    todo.push_back(&p);
+    if (std::any_of(uncached.begin(), uncached.end(), [&](const auto* t) { return *t == p; })) continue;
+    uncached.push_back(&p);
   }
-  if (todo.empty()) return Status::Ok();
+  if (uncached.empty()) return Status::Ok();
   // All new prefixes in one ragged forward; their own keys/values are what later rows reuse.
-  std::vector<CausalSequence> sequences(todo.size());
+  std::vector<CausalSequence> sequences(uncached.size());
   int64_t rows = 0;
-  for (size_t i = 0; i < todo.size(); ++i) {
-    sequences[i].length = static_cast<int>(todo[i]->size());
+  for (size_t i = 0; i < uncached.size(); ++i) {
+    sequences[i].length = static_cast<int>(uncached[i]->size());
     rows += sequences[i].length;
   }
   float* x = Scratch(ScratchSlot::kTokens, static_cast<size_t>(rows) * d);
   int64_t row0 = 0;
-  for (size_t i = 0; i < todo.size(); ++i) {
-    EmbedTokens(todo[i]->data(), 0, sequences[i].length, x + row0 * d);
+  for (size_t i = 0; i < uncached.size(); ++i) {
+    EmbedTokens(uncached[i]->data(), 0, sequences[i].length, x + row0 * d);
     row0 += sequences[i].length;
   }
   std::vector<CausalKv> kv;
@@ -285,11 +285,11 @@ Status ClipModel::CacheTextPrefixes(const std::vector<std::vector<int32_t>>& pre
   // Another call may have published some of these meanwhile: start from the set as it is now.
   auto next = text_prefixes_ ? std::make_shared<TextPrefixSet>(*text_prefixes_)
                              : std::make_shared<TextPrefixSet>();
-  for (size_t i = 0; i < todo.size(); ++i) {
+  for (size_t i = 0; i < uncached.size(); ++i) {
     const size_t bytes = kv[i].kv.size() * sizeof(float);
-    if (known(next.get(), *todo[i]) || text_prefix_bytes_ + bytes > text_prefix_budget_) continue;
+    if (known(next.get(), *uncached[i]) || text_prefix_bytes_ + bytes > text_prefix_budget_) continue;
     auto entry = std::make_shared<TextPrefix>();
-    entry->ids = *todo[i];
+    entry->ids = *uncached[i];
     entry->kv = std::move(kv[i]);
     next->push_back(std::move(entry));
     text_prefix_bytes_ += bytes;

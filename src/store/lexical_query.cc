@@ -87,6 +87,24 @@ Result<int64_t> IndexedDocumentBound(Database* db) {
 
 namespace {
 
+// The rows of a ranking statement selecting rowid, [asset id,] and the three channel bm25s.
+Result<std::vector<LexicalHit>> ReadHits(Statement& st, bool with_asset_id) {
+  const int bm25_col = with_asset_id ? 2 : 1;
+  std::vector<LexicalHit> hits;
+  for (;;) {
+    QIMG_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    LexicalHit h;
+    h.rowid = st.ColumnInt(0);
+    if (with_asset_id) h.asset_id = st.ColumnText(1);
+    h.bm25_namefolder = st.ColumnDouble(bm25_col);
+    h.bm25_context = st.ColumnDouble(bm25_col + 1);
+    h.bm25_facts = st.ColumnDouble(bm25_col + 2);
+    hits.push_back(std::move(h));
+  }
+  return hits;
+}
+
 // The FTS rows in bm25 order with their channel values, no join: `limit` rows at most.
 Result<std::vector<LexicalHit>> RankedMatches(Database* db, const std::string& match, int64_t limit) {
   QIMG_ASSIGN_OR_RETURN(Statement st, db->Prepare(
@@ -94,18 +112,7 @@ Result<std::vector<LexicalHit>> RankedMatches(Database* db, const std::string& m
       "bm25(assets_fts, 0, 0, 0, 0, 1) FROM assets_fts WHERE assets_fts MATCH ?1 "
       "ORDER BY bm25(assets_fts) LIMIT ?2"));
   st.Bind(1, match).Bind(2, limit);
-  std::vector<LexicalHit> hits;
-  for (;;) {
-    QIMG_ASSIGN_OR_RETURN(bool row, st.Step());
-    if (!row) break;
-    LexicalHit h;
-    h.rowid = st.ColumnInt(0);
-    h.bm25_namefolder = st.ColumnDouble(1);
-    h.bm25_context = st.ColumnDouble(2);
-    h.bm25_facts = st.ColumnDouble(3);
-    hits.push_back(std::move(h));
-  }
-  return hits;
+  return ReadHits(st, false);
 }
 
 }  // namespace
@@ -159,18 +166,7 @@ Result<std::vector<LexicalHit>> QueryLexicalIndex(Database* db, const std::strin
       "WHERE assets_fts MATCH ?1 AND " + cond.sql + " ORDER BY bm25(assets_fts) LIMIT ?2"));
   st.Bind(1, match).Bind(2, static_cast<int64_t>(limit));
   BindSqlParams(st, cond.params, 3);
-  for (;;) {
-    QIMG_ASSIGN_OR_RETURN(bool row, st.Step());
-    if (!row) break;
-    LexicalHit h;
-    h.rowid = st.ColumnInt(0);
-    h.asset_id = st.ColumnText(1);
-    h.bm25_namefolder = st.ColumnDouble(2);
-    h.bm25_context = st.ColumnDouble(3);
-    h.bm25_facts = st.ColumnDouble(4);
-    hits.push_back(std::move(h));
-  }
-  return hits;
+  return ReadHits(st, true);
 }
 
 }  // namespace qimg
